@@ -1,0 +1,64 @@
+"""aiostripe: an async-first, fully typed client for the whole Stripe API.
+
+```python
+import aiostripe
+
+async with aiostripe.StripeClient("sk_test_...") as stripe:
+    customer = await stripe.customers.create(email="jo@example.com")
+```
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiostripe._errors import (
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    CardError,
+    IdempotencyError,
+    InvalidParameterError,
+    InvalidRequestError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseParseError,
+    SignatureVerificationError,
+    StripeError,
+)
+from aiostripe._models import ListObject, SearchResult, StripeObject, StripeResponse
+from aiostripe._options import RequestOptions
+from aiostripe._version import VERSION as __version__
+
+if TYPE_CHECKING:
+    from aiostripe._client import StripeClient
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "AuthenticationError",
+    "CardError",
+    "IdempotencyError",
+    "InvalidParameterError",
+    "InvalidRequestError",
+    "ListObject",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestOptions",
+    "ResponseParseError",
+    "SearchResult",
+    "SignatureVerificationError",
+    "StripeClient",
+    "StripeError",
+    "StripeObject",
+    "StripeResponse",
+    "__version__",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "StripeClient":
+        from aiostripe._client import StripeClient
+
+        return StripeClient
+    raise AttributeError(f"module 'aiostripe' has no attribute {name!r}")

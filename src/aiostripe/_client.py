@@ -1,0 +1,105 @@
+"""`StripeClient`: configuration, one aiohttp session, and every API namespace as an attribute."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+
+from aiostripe._errors import redact
+from aiostripe._generated import API_VERSION
+from aiostripe._generated.services import ClientServices
+from aiostripe._models import StripeObject
+from aiostripe._options import RequestOptions
+from aiostripe._requestor import DEFAULT_BASE_URL, DEFAULT_FILES_URL, Requestor
+from aiostripe._retry import RetryPolicy
+
+
+class StripeClient(ClientServices):
+    """An async client for the whole Stripe API.
+
+    ```python
+    async with aiostripe.StripeClient("sk_test_...") as stripe:
+        customer = await stripe.customers.create(email="jo@example.com")
+    ```
+
+    `base_url` points it at another server (a local fake, a proxy); file uploads go to
+    `files_base_url`, which follows `base_url` unless given. One client holds one aiohttp session:
+    close it with `await client.close()` or use it as `async with`.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        files_base_url: str | None = None,
+        stripe_version: str = API_VERSION,
+        stripe_account: str | None = None,
+        timeout: float = 80.0,
+        connect_timeout: float = 30.0,
+        max_retries: int = 2,
+        max_connections: int = 100,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        if not isinstance(api_key, str) or not api_key.strip():
+            raise ValueError("api_key: expected a Stripe secret key such as 'sk_test_...'")
+        if files_base_url is None:
+            files_base_url = DEFAULT_FILES_URL if base_url == DEFAULT_BASE_URL else base_url
+        self._requestor = Requestor(
+            api_key=api_key,
+            base_url=base_url,
+            files_base_url=files_base_url,
+            stripe_version=stripe_version,
+            stripe_account=stripe_account,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=RetryPolicy(max_retries=max_retries),
+            max_connections=max_connections,
+            session=session,
+        )
+
+    def __repr__(self) -> str:
+        return f"StripeClient(api_key={redact(self._requestor.api_key)!r}, base_url={self.base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._requestor.base_url
+
+    async def __aenter__(self) -> StripeClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the client's HTTP session (a session passed in by the caller is left open)."""
+        await self._requestor.close()
+
+    async def raw_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        request_options: RequestOptions | None = None,
+        **params: Any,
+    ) -> Any:
+        """Call an endpoint that is not in the spec: returns a `StripeObject` parsed by its
+        `object` field when the spec knows it, else the decoded JSON wrapped in a StripeObject."""
+        from aiostripe._models import structure_object
+
+        if not path.startswith("/"):
+            raise ValueError(f"path: expected an absolute API path such as '/v1/customers', got {path!r}")
+        response = await self._requestor.request(method, path, params, request_options)
+        data = response.json()
+        result: Any = structure_object(data) if isinstance(data, Mapping) else data
+        if isinstance(result, StripeObject):
+            result._last_response = response.meta()
+        return result

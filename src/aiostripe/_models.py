@@ -1,0 +1,344 @@
+"""Base classes of the generated models and the cattrs converter that builds them from JSON.
+
+Every generated model is a slotted attrs class deriving from `StripeObject`. One cattrs converter
+structures decoded JSON into them; the structure function of each class is generated once, on first
+use, and cached by cattrs. What the spec does not know survives:
+
+* fields missing from the spec are kept in `obj._extra`, readable as `obj["field"]`, and come back
+  out of `obj.to_dict()`;
+* enum values the spec does not list are kept as plain strings (enums are `Literal`s for the type
+  checker only);
+* an object whose `object` type the spec does not know becomes a plain `StripeObject` holding all
+  of its data.
+"""
+
+from __future__ import annotations
+
+import importlib
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from aiostripe._errors import ResponseParseError
+
+T = TypeVar("T")
+
+_GENERATED_MODELS = "aiostripe._generated.models"
+
+
+@attrs.frozen
+class StripeResponse:
+    """The HTTP side of a call: status, headers and Stripe's request id."""
+
+    status: int
+    headers: Mapping[str, str]
+    request_id: str | None
+
+
+class StripeObject:
+    """Base of every model. `obj["field"]` reads any field, known to the spec or not."""
+
+    __slots__ = ("_extra", "_last_response", "_ctx")
+
+    OBJECT_NAME: ClassVar[str | None] = None
+    DELETED: ClassVar[bool] = False
+    _RENAMES: ClassVar[dict[str, str]] = {}  # Python attribute -> JSON key, where they differ
+
+    @property
+    def last_response(self) -> StripeResponse | None:
+        """The response that returned this object (set on top-level results only)."""
+        return getattr(self, "_last_response", None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data of this object, fields unknown to the spec included."""
+        out: dict[str, Any] = converter.unstructure(self)
+        return out
+
+    def __getitem__(self, key: str) -> Any:
+        extra = getattr(self, "_extra", None)
+        if extra is not None and key in extra:
+            return extra[key]
+        attr = _attr_of(type(self)).get(key)
+        if attr is None:
+            raise KeyError(key)
+        return getattr(self, attr)
+
+    def __contains__(self, key: object) -> bool:
+        extra = getattr(self, "_extra", None)
+        return (extra is not None and key in extra) or key in _attr_of(type(self))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({getattr(self, '_extra', None)!r})"
+
+
+def _attr_of(cls: type) -> dict[str, str]:
+    """JSON key -> attribute name of an attrs model class (cached on the class)."""
+    cached: dict[str, str] | None = cls.__dict__.get("_attr_of_cache")
+    if cached is None:
+        renames = getattr(cls, "_RENAMES", {})
+        names = [a.name for a in attrs.fields(cls)] if attrs.has(cls) else []
+        cached = {renames.get(n, n): n for n in names}
+        type.__setattr__(cls, "_attr_of_cache", cached)
+    return cached
+
+
+@attrs.define(kw_only=True, slots=True, repr=False)
+class ListObject(StripeObject, Generic[T]):
+    """A page of a list: `data`, `has_more`, `url`. Iterating it gives the objects of this page."""
+
+    object: str = "list"
+    data: list[T] = attrs.Factory(list)
+    has_more: bool = False
+    url: str | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        return f"ListObject(url={self.url!r}, has_more={self.has_more}, data=<{len(self.data)}>)"
+
+
+@attrs.define(kw_only=True, slots=True, repr=False)
+class SearchResult(StripeObject, Generic[T]):
+    """A page of search results: `data`, `has_more`, `next_page`, `total_count`."""
+
+    object: str = "search_result"
+    data: list[T] = attrs.Factory(list)
+    has_more: bool = False
+    url: str | None = None
+    next_page: str | None = None
+    total_count: int | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        return (
+            f"SearchResult(url={self.url!r}, has_more={self.has_more}, "
+            f"next_page={self.next_page!r}, data=<{len(self.data)}>)"
+        )
+
+
+# --- name resolution --------------------------------------------------------------------------
+
+
+class _LazyModels(dict[str, Any]):
+    """Names of generated model classes, imported on first lookup (an `eval` locals mapping)."""
+
+    def __missing__(self, name: str) -> Any:
+        index = _index()
+        module = index.get(name)
+        if module is None:
+            raise KeyError(name)
+        value = getattr(importlib.import_module(f"{_GENERATED_MODELS}.{module}"), name)
+        self[name] = value
+        return value
+
+
+def _index() -> dict[str, str]:
+    mod = importlib.import_module(_GENERATED_MODELS)
+    index: dict[str, str] = mod.INDEX
+    return index
+
+
+_MODELS = _LazyModels()
+_EVAL_GLOBALS: dict[str, Any] = {
+    "Any": Any,
+    "Literal": Literal,
+    "ListObject": ListObject,
+    "SearchResult": SearchResult,
+    "StripeObject": StripeObject,
+}
+_TYPES: dict[str, Any] = {}
+
+
+def resolve_type(expr: str) -> Any:
+    """The runtime type for a type expression over generated class names (cached)."""
+    t = _TYPES.get(expr)
+    if t is None:
+        t = eval(expr, _EVAL_GLOBALS, _MODELS)  # noqa: S307 - expressions come from the generator
+        _TYPES[expr] = t
+    return t
+
+
+def model_class(name: str) -> type[StripeObject]:
+    """A generated model class by name (`"Customer"`)."""
+    cls: type[StripeObject] = _MODELS[name]
+    return cls
+
+
+# --- the converter ----------------------------------------------------------------------------
+
+converter = cattrs.Converter(detailed_validation=False)
+
+
+def _passthrough(value: Any, _: Any) -> Any:
+    return value
+
+
+for _t in (str, int, float, bool, Any):
+    converter.register_structure_hook(_t, _passthrough)
+converter.register_structure_hook_func(
+    lambda t: get_origin(t) is Literal, _passthrough
+)  # unknown enum values pass
+
+
+def _model_origin(t: Any) -> type | None:
+    origin = get_origin(t) or t
+    if isinstance(origin, type) and issubclass(origin, StripeObject):
+        return origin
+    return None
+
+
+def _resolve_class(cls: type) -> None:
+    if not getattr(cls, "__attrs_types_resolved__", False) or cls.__dict__.get(
+        "__attrs_types_resolved__"
+    ) is not True:
+        attrs.resolve_types(cls, localns=_MODELS)
+
+
+def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
+    cls = _model_origin(t)
+    assert cls is not None
+    if not attrs.has(cls):
+        return _structure_plain
+    for klass in reversed(cls.__mro__):
+        if attrs.has(klass):
+            _resolve_class(klass)
+    renames = getattr(cls, "_RENAMES", {})
+    fn = make_dict_structure_fn(
+        t, converter, **{name: override(rename=wire) for name, wire in renames.items()}
+    )
+    known = frozenset(renames.get(a.name, a.name) for a in attrs.fields(cls))
+    name = cls.__name__
+
+    def structure(data: Any, _: Any) -> Any:
+        if type(data) is not dict:
+            raise ResponseParseError(
+                f"expected a JSON object for {name}, got {type(data).__name__}: {data!r:.80}"
+            )
+        try:
+            obj = fn(data, t)
+        except KeyError as exc:
+            raise ResponseParseError(f"{name}: required field {exc.args[0]!r} is missing") from None
+        extra = data.keys() - known
+        if extra:
+            obj._extra = {k: data[k] for k in extra}
+        return obj
+
+    return structure
+
+
+def _structure_plain(data: Any, _: Any) -> Any:
+    obj = StripeObject()
+    obj._extra = dict(data) if isinstance(data, dict) else {"value": data}
+    return obj
+
+
+def structure_object(data: Mapping[str, Any]) -> StripeObject:
+    """Parse an object by its `object` (and `deleted`) field; unknown types stay plain data."""
+    mod = importlib.import_module(_GENERATED_MODELS)
+    types_: dict[tuple[str, bool], str] = mod.OBJECT_TYPES
+    name = types_.get((data.get("object"), data.get("deleted") is True))  # type: ignore[arg-type]
+    if name is None:
+        return _structure_plain(data, StripeObject)  # type: ignore[no-any-return]
+    result: StripeObject = converter.structure(data, _MODELS[name])
+    return result
+
+
+_NONE = type(None)
+
+
+def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
+    members = get_args(t)
+    allows_str = str in members
+    models = [m for m in members if _model_origin(m) is not None]
+    others = [m for m in members if m is not _NONE and m is not str and m not in models]
+    by_tag: dict[tuple[Any, bool], Any] = {}
+    for m in models:
+        origin = _model_origin(m)
+        by_tag[(getattr(origin, "OBJECT_NAME", None), getattr(origin, "DELETED", False))] = m
+    single = models[0] if len(models) == 1 else None
+    other = others[0] if len(others) == 1 else None
+    hooks: dict[Any, Callable[[Any, Any], Any]] = {}
+
+    def hook_for(m: Any) -> Callable[[Any, Any], Any]:
+        h = hooks.get(m)
+        if h is None:
+            h = hooks[m] = converter.get_structure_hook(m)
+        return h
+
+    def structure(value: Any, _: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            if single is not None:
+                return hook_for(single)(value, single)
+            m = by_tag.get((value.get("object"), value.get("deleted") is True))
+            if m is not None:
+                return hook_for(m)(value, m)
+            if models:
+                return structure_object(value)
+        if isinstance(value, str) and allows_str:
+            return value
+        if other is not None:
+            return hook_for(other)(value, other)
+        return value
+
+    return structure
+
+
+def _is_union(t: Any) -> bool:
+    return get_origin(t) in (typing.Union, types.UnionType)
+
+
+converter.register_structure_hook_factory(_is_union, _union_factory)
+converter.register_structure_hook_factory(
+    lambda t: _model_origin(t) is not None, _structure_model_factory
+)
+
+
+def _unstructure_model_factory(t: Any) -> Callable[[Any], Any]:
+    cls = _model_origin(t)
+    if cls is None or not attrs.has(cls):
+        return lambda obj: dict(getattr(obj, "_extra", None) or {})
+    for klass in reversed(cls.__mro__):
+        if attrs.has(klass):
+            _resolve_class(klass)
+    renames = getattr(cls, "_RENAMES", {})
+    overrides = {}
+    for a in attrs.fields(cls):
+        omit = a.default is None  # not required by the spec: absent rather than null
+        if omit or a.name in renames:
+            overrides[a.name] = override(omit_if_default=omit, rename=renames.get(a.name))
+    fn = make_dict_unstructure_fn(cls, converter, **overrides)
+
+    def unstructure(obj: Any) -> Any:
+        out = fn(obj)
+        extra = getattr(obj, "_extra", None)
+        if extra:
+            out.update(extra)
+        return out
+
+    return unstructure
+
+
+converter.register_unstructure_hook_factory(
+    lambda t: _model_origin(t) is not None, _unstructure_model_factory
+)
+
+
+def structure(data: Any, type_expr: str) -> Any:
+    """Parse decoded JSON as the type named by `type_expr` (`"Customer | DeletedCustomer"`)."""
+    return converter.structure(data, resolve_type(type_expr))

@@ -1,0 +1,32 @@
+"""Per-request options: the one keyword (`request_options=`) every generated method takes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypedDict
+
+
+class RequestOptions(TypedDict, total=False):
+    """Options for one call, overriding the client's settings.
+
+    `stripe.customers.create(email=..., request_options={"stripe_account": "acct_1",
+    "idempotency_key": "order-42"})`
+    """
+
+    api_key: str
+    """Another API key for this call."""
+    stripe_account: str
+    """Act on a connected account (`Stripe-Account` header)."""
+    stripe_version: str
+    """Another API version for this call (`Stripe-Version` header)."""
+    idempotency_key: str
+    """The idempotency key of a POST (generated when not given, reused on every retry)."""
+    timeout: float
+    """Total seconds for this call, retries included."""
+    max_retries: int
+    """How many times this call may be retried."""
+    headers: Mapping[str, str]
+    """Extra HTTP headers."""
+
+
+OPTION_KEYS = frozenset(RequestOptions.__annotations__)
