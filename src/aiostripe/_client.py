@@ -101,5 +101,5 @@ class StripeClient(ClientServices):
         data = response.json()
         result: Any = structure_object(data) if isinstance(data, Mapping) else data
         if isinstance(result, StripeObject):
-            result._last_response = response.meta()
+            result._meta = response.meta()
         return result

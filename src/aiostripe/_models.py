@@ -43,7 +43,7 @@ class StripeResponse:
 class StripeObject:
     """Base of every model. `obj["field"]` reads any field, known to the spec or not."""
 
-    __slots__ = ("_extra", "_last_response", "_ctx")
+    __slots__ = ("_extra", "_absent", "_meta")
 
     OBJECT_NAME: ClassVar[str | None] = None
     DELETED: ClassVar[bool] = False
@@ -52,7 +52,8 @@ class StripeObject:
     @property
     def last_response(self) -> StripeResponse | None:
         """The response that returned this object (set on top-level results only)."""
-        return getattr(self, "_last_response", None)
+        meta = getattr(self, "_meta", None)
+        return meta if isinstance(meta, StripeResponse) else None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data of this object, fields unknown to the spec included."""
@@ -221,10 +222,13 @@ def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
         t, converter, **{name: override(rename=wire) for name, wire in renames.items()}
     )
     known = frozenset(renames.get(a.name, a.name) for a in attrs.fields(cls))
+    optional = frozenset(renames.get(a.name, a.name) for a in attrs.fields(cls) if a.default is None)
     name = cls.__name__
 
     def structure(data: Any, _: Any) -> Any:
         if type(data) is not dict:
+            if data is None:  # the spec says required, the API sent null: keep the null
+                return None
             raise ResponseParseError(
                 f"expected a JSON object for {name}, got {type(data).__name__}: {data!r:.80}"
             )
@@ -235,6 +239,9 @@ def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
         extra = data.keys() - known
         if extra:
             obj._extra = {k: data[k] for k in extra}
+        absent = optional - data.keys()
+        if absent:
+            obj._absent = absent
         return obj
 
     return structure
@@ -317,15 +324,18 @@ def _unstructure_model_factory(t: Any) -> Callable[[Any], Any]:
         if attrs.has(klass):
             _resolve_class(klass)
     renames = getattr(cls, "_RENAMES", {})
-    overrides = {}
-    for a in attrs.fields(cls):
-        omit = a.default is None  # not required by the spec: absent rather than null
-        if omit or a.name in renames:
-            overrides[a.name] = override(omit_if_default=omit, rename=renames.get(a.name))
-    fn = make_dict_unstructure_fn(cls, converter, **overrides)
+    fn = make_dict_unstructure_fn(
+        cls, converter, **{name: override(rename=wire) for name, wire in renames.items()}
+    )
 
     def unstructure(obj: Any) -> Any:
+        if obj is None:
+            return None
         out = fn(obj)
+        absent = getattr(obj, "_absent", None)
+        if absent:  # optional fields that were not in the parsed data stay out
+            for key in absent:
+                out.pop(key, None)
         extra = getattr(obj, "_extra", None)
         if extra:
             out.update(extra)

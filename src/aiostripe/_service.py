@@ -81,5 +81,5 @@ def parse(data: Any, returns: str, response: Any) -> Any:
             headers=dict(response.headers),
         ) from exc
     if isinstance(obj, StripeObject):
-        obj._last_response = response.meta()
+        obj._meta = response.meta()
     return obj
