@@ -1,17 +1,19 @@
-# aiostripe: `make` installs everything into .venv and generates the client.
-# The README's two commands: `make demo` and `make test`.
+# aiostripe. `make` installs everything into .venv (Python 3.11+, pip) and generates the client.
+# The README's two commands: `make demo` (the main job, on the embedded fake Stripe unless
+# STRIPE_API_KEY is set) and `make test`.
 
 PY        ?= python3
 VENV      := .venv
 BIN       := $(VENV)/bin
 PYTHON    := $(BIN)/python
 STAMP     := $(VENV)/.installed
-GEN_STAMP := generated/__init__.py
-SPEC_SRC  := $(wildcard spec/overlays/*.json) spec/pin.json $(wildcard codegen/*.py codegen/templates/*)
+GENERATED := generated/ir.json
+GEN_DEPS  := pyproject.toml spec/pin.json $(wildcard spec/overlays/*.json) \
+             $(wildcard codegen/*.py codegen/templates/*.j2)
 
-.PHONY: all venv spec generate test typecheck lint demo bench api-diff spec-update wheel clean
+.PHONY: all install spec generate test typecheck lint demo bench api-diff spec-update wheel clean
 
-all: generate
+all: $(GENERATED)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,25 +21,47 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-venv: $(STAMP)
+install: $(STAMP)
 
+# Check the spec against spec/pin.json (STRIPE_SPEC=path, else ../shared, else a download).
 spec: $(STAMP)
 	$(PYTHON) -m codegen spec $(if $(STRIPE_SPEC),--spec $(STRIPE_SPEC))
 
-$(GEN_STAMP): $(STAMP) $(SPEC_SRC)
-	$(PYTHON) -m codegen generate
+$(GENERATED): $(STAMP) $(GEN_DEPS)
+	$(PYTHON) -m codegen generate $(if $(STRIPE_SPEC),--spec $(STRIPE_SPEC))
 
 generate: $(STAMP)
 	$(PYTHON) -m codegen generate $(if $(STRIPE_SPEC),--spec $(STRIPE_SPEC))
 
-test: $(GEN_STAMP)
-	$(PYTHON) -m pytest -q
-
-typecheck: $(GEN_STAMP)
+typecheck: $(GENERATED)
 	$(BIN)/mypy -p aiostripe
 
 lint: $(STAMP)
 	$(BIN)/ruff check src codegen tests
+
+test: $(GENERATED) typecheck
+	$(PYTHON) -m pytest -q
+
+demo: $(GENERATED)
+	$(PYTHON) examples/demo.py
+
+bench: $(GENERATED)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(PYTHON) bench/run.py
+
+# API changelog between two specs: make api-diff OLD=old.yaml NEW=new.json
+OLD ?= ../shared/stripe-openapi/spec3.2023-08-16.yaml
+NEW ?= ../shared/stripe-openapi/spec3.json
+api-diff: $(STAMP)
+	$(PYTHON) -m codegen diff $(OLD) $(NEW)
+
+# Re-pin to a new spec and regenerate: make spec-update STRIPE_SPEC=path/to/spec3.json
+spec-update: $(STAMP)
+	$(PYTHON) -m codegen pin $(STRIPE_SPEC)
+	$(PYTHON) -m codegen generate --spec $(STRIPE_SPEC)
+
+wheel: $(GENERATED)
+	$(PYTHON) -m build --wheel
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache
