@@ -22,11 +22,17 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--no-overlays", action="store_true", help="do not merge spec/overlays/")
     chk = sub.add_parser("spec", help="locate the spec and check it against the pin")
     chk.add_argument("--spec", help="spec file")
+    pin = sub.add_parser("pin", help="pin spec/pin.json to another spec file")
+    pin.add_argument("spec", help="the new spec file (JSON or YAML)")
     args = parser.parse_args(argv)
 
     from codegen import spec as spec_mod
 
     try:
+        if args.command == "pin":
+            pinned = spec_mod.pin(args.spec)
+            print(f"pinned {args.spec}: API version {pinned['api_version']}, sha256 {pinned['sha256']}")
+            return 0
         if args.command == "spec":
             path = spec_mod.resolve(args.spec)
             spec_mod.verify_pin(path)

@@ -62,9 +62,32 @@ def verify_pin(path: Path, pin: dict[str, str] | None = None) -> None:
         )
 
 
+def pin(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Re-pin `spec/pin.json` to another spec file (its API version and sha256)."""
+    spec_path = Path(path)
+    if not spec_path.is_file():
+        raise SpecError(f"{path}: no such file")
+    doc = load_document(spec_path)
+    old = read_pin()
+    version = str(doc.get("info", {}).get("version", "unknown"))
+    new = {
+        "api_version": version,
+        "file": spec_path.name,
+        "sha256": sha256_of(spec_path),
+        "download_url": old["download_url"] if old.get("api_version") == version else "",
+    }
+    PIN_FILE.write_text(json.dumps(new, indent=2) + "\n")
+    return new
+
+
 def download_pinned(pin: dict[str, str]) -> Path:
     """Fetch Stripe's published spec for the pinned version into build/spec/."""
     CACHE.mkdir(parents=True, exist_ok=True)
+    if not pin.get("download_url"):
+        raise SpecError(
+            f"no spec given and none at {SHARED_SPEC}; the pin has no download URL: "
+            "pass one with STRIPE_SPEC=path"
+        )
     target = CACHE / f"downloaded-{pin['api_version']}-{pin['file']}"
     if not target.exists():
         try:
