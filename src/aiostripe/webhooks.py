@@ -1,0 +1,464 @@
+"""Webhooks: verify Stripe's signature, get a typed `Event`, route it to async callbacks.
+
+Stripe signs every webhook delivery with the endpoint's signing secret (`whsec_...`) and sends the
+signature in the `Stripe-Signature` header (`t=<unix time>,v1=<hex HMAC-SHA256>[,v1=...]`).
+`construct_event` checks that signature over the raw request body, checks that the timestamp is
+within a tolerance (five minutes by default, in both directions), and returns the body parsed as a
+typed `Event` whose `data.object` is the generated model of its `object` type (`PaymentIntent`,
+`Invoice`, ...; an object type the spec does not know stays a plain `StripeObject`). Every failure
+raises `aiostripe.SignatureVerificationError` with a message that says what was wrong and never
+contains the secret.
+
+With aiohttp, `aiohttp_handler` does all of it, including the routing::
+
+    from aiohttp import web
+    from aiostripe.webhooks import Event, WebhookRouter, aiohttp_handler
+
+    router = WebhookRouter()
+
+    @router.on("payment_intent.succeeded")
+    async def paid(event: Event) -> None:
+        intent = event.data.object  # a PaymentIntent
+        ...
+
+    app = web.Application()
+    app.router.add_post("/stripe/webhook", aiohttp_handler("whsec_...", router))
+
+With FastAPI or Starlette, verify the raw body yourself (never a re-serialized JSON body: the
+signature covers the exact bytes Stripe sent)::
+
+    from fastapi import FastAPI, HTTPException, Request
+    from aiostripe import SignatureVerificationError
+    from aiostripe.webhooks import WebhookRouter, construct_event
+
+    app = FastAPI()
+    router = WebhookRouter()
+
+    @app.post("/stripe/webhook")
+    async def stripe_webhook(request: Request) -> dict[str, bool]:
+        payload = await request.body()
+        try:
+            event = construct_event(
+                payload, request.headers.get("stripe-signature"), WEBHOOK_SECRET
+            )
+        except SignatureVerificationError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from None
+        await router.dispatch(event)
+        return {"received": True}
+
+Several secrets can be given at once (`[new_secret, old_secret]`) while rolling an endpoint's
+secret. Stripe expects a 2xx answer quickly, also for event types you ignore; do long work in a
+background task.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import inspect
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aiostripe._errors import ResponseParseError, SignatureVerificationError
+from aiostripe._generated.event_types import EventType
+from aiostripe._generated.models.event import Event
+from aiostripe._models import structure, structure_object
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+__all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_TOLERANCE",
+    "SIGNATURE_HEADER",
+    "Event",
+    "EventCallback",
+    "EventType",
+    "SignatureVerificationError",
+    "WebhookRouter",
+    "aiohttp_handler",
+    "construct_event",
+    "generate_test_header",
+    "sign_payload",
+    "verify_header",
+]
+
+logger = logging.getLogger("aiostripe.webhooks")
+
+SIGNATURE_HEADER = "Stripe-Signature"
+DEFAULT_TOLERANCE = 300
+"""Seconds a signature stays valid, and how far in the future its timestamp may be."""
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+"""Largest request body `aiohttp_handler` reads (bytes); a larger one is answered with 413."""
+
+_SCHEME = "v1"
+_MAX_TIMESTAMP_DIGITS = 15
+
+EventCallback = Callable[[Event], Awaitable[None]]
+"""An async function called with a verified event."""
+
+_C = TypeVar("_C", bound=Callable[[Event], Awaitable[None]])
+
+
+# --- signing ------------------------------------------------------------------------------------
+
+
+def _payload_bytes(payload: bytes | str, sig_header: str | None = None) -> bytes:
+    if isinstance(payload, str):
+        try:
+            return payload.encode("utf-8")
+        except UnicodeEncodeError:
+            raise SignatureVerificationError(
+                "payload is not valid UTF-8 (a str holding lone surrogates); "
+                "pass the raw request body as bytes",
+                sig_header=sig_header,
+            ) from None
+    return bytes(payload)
+
+
+def _secrets(secret: str | Sequence[str]) -> list[str]:
+    secrets = [secret] if isinstance(secret, str) else list(secret)
+    if not secrets:
+        raise ValueError("no webhook signing secret given")
+    for s in secrets:
+        if not isinstance(s, str) or not s:
+            raise ValueError("a webhook signing secret must be a non-empty str")
+    return secrets
+
+
+def _signature(payload: bytes, secret: str, timestamp: int) -> str:
+    signed = str(timestamp).encode("ascii") + b"." + payload
+    return hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
+
+
+def sign_payload(payload: bytes | str, secret: str, timestamp: int) -> str:
+    """The hex `v1` signature Stripe computes: HMAC-SHA256 of `f"{timestamp}.{payload}"`."""
+    return _signature(_payload_bytes(payload), secret, int(timestamp))
+
+
+def generate_test_header(
+    payload: bytes | str,
+    secret: str,
+    *,
+    timestamp: int | None = None,
+    scheme: str = _SCHEME,
+) -> str:
+    """A `Stripe-Signature` header value for `payload`, as Stripe would send it (for tests).
+
+    `timestamp` defaults to now; `scheme` other than `"v1"` makes a header that verification
+    ignores, like Stripe's `v0` test signatures.
+    """
+    ts = int(time.time()) if timestamp is None else int(timestamp)
+    return f"t={ts},{scheme}={sign_payload(payload, secret, ts)}"
+
+
+# --- verification -------------------------------------------------------------------------------
+
+
+def _fail(message: str, sig_header: str | None) -> SignatureVerificationError:
+    return SignatureVerificationError(message, sig_header=sig_header)
+
+
+def _parse_header(sig_header: str | None) -> tuple[int, list[str]]:
+    """`(timestamp, v1 signatures)` of a `Stripe-Signature` header; raises on any defect."""
+    if sig_header is None:
+        raise _fail(f"no {SIGNATURE_HEADER} header", sig_header)
+    if not sig_header.strip():
+        raise _fail(f"empty {SIGNATURE_HEADER} header", sig_header)
+    if not sig_header.isascii():
+        raise _fail(f"malformed {SIGNATURE_HEADER} header: non-ASCII characters", sig_header)
+    raw_timestamp: str | None = None
+    signatures: list[str] = []
+    for position, item in enumerate(sig_header.split(","), 1):
+        item = item.strip()
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise _fail(
+                f"malformed {SIGNATURE_HEADER} header: item {position} is not `key=value`",
+                sig_header,
+            )
+        if key == "t":
+            if raw_timestamp is not None:
+                raise _fail(
+                    f"malformed {SIGNATURE_HEADER} header: more than one timestamp", sig_header
+                )
+            raw_timestamp = value
+        elif key == _SCHEME:
+            signatures.append(value)
+        # other schemes (Stripe's v0 test signatures, future ones) are ignored
+    if raw_timestamp is None:
+        raise _fail(f"malformed {SIGNATURE_HEADER} header: no timestamp (`t=`)", sig_header)
+    if not raw_timestamp.isdigit() or len(raw_timestamp) > _MAX_TIMESTAMP_DIGITS:
+        raise _fail(
+            f"bad timestamp in {SIGNATURE_HEADER} header: expected Unix seconds", sig_header
+        )
+    if not signatures:
+        raise _fail(f"no {_SCHEME} signature in {SIGNATURE_HEADER} header", sig_header)
+    return int(raw_timestamp), signatures
+
+
+def _verify(
+    payload: bytes,
+    sig_header: str | None,
+    secrets: list[str],
+    tolerance: int | None,
+    now: float | None,
+) -> None:
+    if tolerance is not None and tolerance < 0:
+        raise ValueError("tolerance must be >= 0 seconds, or None to skip the timestamp check")
+    timestamp, signatures = _parse_header(sig_header)
+    matched = False
+    for secret in secrets:
+        expected = _signature(payload, secret, timestamp)
+        if any(hmac.compare_digest(expected, sig) for sig in signatures):
+            matched = True
+            break
+    if not matched:
+        raise _fail(
+            "no signature matches the payload: check the endpoint's signing secret (whsec_...) "
+            "and that the payload is the raw request body, unmodified",
+            sig_header,
+        )
+    if tolerance is None:
+        return
+    age = (time.time() if now is None else now) - timestamp
+    if age > tolerance:
+        raise _fail(
+            f"timestamp too old: signed {round(age)} seconds ago, tolerance is {tolerance} seconds",
+            sig_header,
+        )
+    if -age > tolerance:
+        raise _fail(
+            f"timestamp in the future: signed {round(-age)} seconds ahead of this clock, "
+            f"tolerance is {tolerance} seconds",
+            sig_header,
+        )
+
+
+def verify_header(
+    payload: bytes | str,
+    sig_header: str | None,
+    secret: str | Sequence[str],
+    tolerance: int | None = DEFAULT_TOLERANCE,
+    now: float | None = None,
+) -> None:
+    """Check a `Stripe-Signature` header against `payload`, the raw request body.
+
+    Passes if any `v1` signature of the header matches under any of the secrets and the header's
+    timestamp is within `tolerance` seconds of `now` (default: the current time) in either
+    direction; `tolerance=None` skips the timestamp check. Raises `SignatureVerificationError`
+    otherwise, and `ValueError` if no usable secret is given.
+    """
+    _verify(_payload_bytes(payload, sig_header), sig_header, _secrets(secret), tolerance, now)
+
+
+def construct_event(
+    payload: bytes | str,
+    sig_header: str | None,
+    secret: str | Sequence[str],
+    *,
+    tolerance: int | None = DEFAULT_TOLERANCE,
+    now: float | None = None,
+) -> Event:
+    """Verify a webhook delivery (see `verify_header`) and parse its body as a typed `Event`.
+
+    `payload` must be the request body exactly as received; `secret` is the endpoint's signing
+    secret, or several of them while rolling it. `event.data.object` is the generated model of
+    the object's type. Raises `SignatureVerificationError` for a bad signature or timestamp, and
+    for a body that is not UTF-8 JSON of an event.
+    """
+    raw = _payload_bytes(payload, sig_header)
+    _verify(raw, sig_header, _secrets(secret), tolerance, now)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _fail("payload is not valid UTF-8", sig_header) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise _fail(f"payload is not valid JSON: {exc}", sig_header) from None
+    if not isinstance(data, dict):
+        raise _fail(f"payload is not a JSON object but {type(data).__name__}", sig_header)
+    if data.get("object") != "event":
+        raise _fail(f"payload is not an event (object: {data.get('object')!r:.40})", sig_header)
+    return _parse_event(data, sig_header)
+
+
+def _parse_event(data: dict[str, Any], sig_header: str | None) -> Event:
+    try:
+        event = structure(data, "Event")
+        if not isinstance(event, Event):
+            raise _fail("payload is not a valid event", sig_header)
+        event_data = getattr(event, "data", None)
+        inner = getattr(event_data, "object", None)
+        if isinstance(inner, dict):
+            # The spec types `notification_event_data.object` as a free-form object (the
+            # generated field is a dict): parse it as the model of its `object` type.
+            setattr(event_data, "object", structure_object(inner))  # noqa: B010
+    except (ResponseParseError, ValueError, TypeError) as exc:
+        raise _fail(f"payload is not a valid event: {exc}", sig_header) from exc
+    return event
+
+
+# --- routing ------------------------------------------------------------------------------------
+
+
+def _check_callback(callback: object) -> None:
+    if not callable(callback):
+        raise TypeError(f"webhook callback must be an async function, got {callback!r}")
+    if inspect.isfunction(callback) and not inspect.iscoroutinefunction(callback):
+        raise TypeError(
+            f"webhook callback {callback.__qualname__} must be an async function (`async def`)"
+        )
+
+
+class WebhookRouter:
+    """Async callbacks by event type, plus catch-alls that see every event.
+
+    ::
+
+        router = WebhookRouter()
+
+        @router.on("invoice.paid", "invoice.payment_succeeded")
+        async def invoice_paid(event: Event) -> None: ...
+
+        @router.catch_all
+        async def audit(event: Event) -> None: ...
+
+        router.add("customer.deleted", on_customer_deleted)
+
+    `dispatch` awaits the callbacks of the event's type in the order they were added, then the
+    catch-alls, one after the other; an exception in a callback stops the dispatch and propagates.
+    An event nobody registered for is simply ignored.
+    """
+
+    def __init__(self) -> None:
+        self._callbacks: dict[str, list[EventCallback]] = {}
+        self._catch_all: list[EventCallback] = []
+
+    def add(self, event_type: EventType, callback: EventCallback) -> None:
+        """Call `callback` for every event of `event_type`."""
+        if not isinstance(event_type, str) or not event_type:
+            raise TypeError(f"event type must be a non-empty str, got {event_type!r}")
+        _check_callback(callback)
+        self._callbacks.setdefault(event_type, []).append(callback)
+
+    def add_catch_all(self, callback: EventCallback) -> None:
+        """Call `callback` for every event, after the callbacks of its type."""
+        _check_callback(callback)
+        self._catch_all.append(callback)
+
+    def on(self, event_type: EventType, *more: EventType) -> Callable[[_C], _C]:
+        """Decorator: register the function for one or more event types."""
+
+        def register(callback: _C) -> _C:
+            for t in (event_type, *more):
+                self.add(t, callback)
+            return callback
+
+        return register
+
+    def catch_all(self, callback: _C) -> _C:
+        """Decorator: register the function for every event."""
+        self.add_catch_all(callback)
+        return callback
+
+    def callbacks_for(self, event_type: str) -> list[EventCallback]:
+        """The callbacks `dispatch` awaits for an event of this type, in order."""
+        return [*self._callbacks.get(event_type, ()), *self._catch_all]
+
+    @property
+    def event_types(self) -> frozenset[str]:
+        """The event types that have callbacks of their own."""
+        return frozenset(self._callbacks)
+
+    async def dispatch(self, event: Event) -> int:
+        """Await the callbacks for `event`; returns how many were called (0: event ignored)."""
+        callbacks = self.callbacks_for(event.type)
+        for callback in callbacks:
+            result = callback(event)
+            if not inspect.isawaitable(result):
+                raise TypeError(
+                    f"webhook callback {callback!r} returned {type(result).__name__}, "
+                    "not an awaitable: it must be an async function"
+                )
+            await result
+        return len(callbacks)
+
+    def __repr__(self) -> str:
+        return (
+            f"WebhookRouter(event_types={sorted(self._callbacks)!r}, "
+            f"catch_all={len(self._catch_all)})"
+        )
+
+
+# --- aiohttp ------------------------------------------------------------------------------------
+
+
+def aiohttp_handler(
+    secret: str | Sequence[str],
+    router_or_callback: WebhookRouter | EventCallback,
+    *,
+    tolerance: int | None = DEFAULT_TOLERANCE,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """An aiohttp request handler for a Stripe webhook endpoint: `app.router.add_post(path, h)`.
+
+    Reads the raw body (at most `max_body_size` bytes, else 413), verifies it with
+    `construct_event` and hands the event to the router (or the single async callback). Answers
+    200 once the callbacks returned, also for event types without a callback; 400 with a short
+    JSON error if verification fails; 500 if a callback raises (the error is logged on the
+    `aiostripe.webhooks` logger, Stripe retries the delivery later).
+    """
+    from aiohttp import web
+
+    secrets = _secrets(secret)
+    if tolerance is not None and tolerance < 0:
+        raise ValueError("tolerance must be >= 0 seconds, or None to skip the timestamp check")
+    if max_body_size <= 0:
+        raise ValueError("max_body_size must be positive")
+    if isinstance(router_or_callback, WebhookRouter):
+        dispatch: Callable[[Event], Awaitable[Any]] = router_or_callback.dispatch
+    else:
+        _check_callback(router_or_callback)
+        dispatch = router_or_callback
+
+    def too_large() -> web.Response:
+        return web.json_response(
+            {"error": f"request body larger than {max_body_size} bytes"}, status=413
+        )
+
+    async def handle_stripe_webhook(request: web.Request) -> web.Response:
+        if request.content_length is not None and request.content_length > max_body_size:
+            return too_large()
+        body = bytearray()
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > max_body_size:
+                return too_large()
+        try:
+            event = construct_event(
+                bytes(body),
+                request.headers.get(SIGNATURE_HEADER),
+                secrets,
+                tolerance=tolerance,
+            )
+        except SignatureVerificationError as exc:
+            logger.warning("rejected Stripe webhook from %s: %s", request.remote, exc)
+            return web.json_response({"error": str(exc)}, status=400)
+        try:
+            await dispatch(event)
+        except Exception:
+            logger.exception(
+                "Stripe webhook callback failed for event %s (%s)", event.id, event.type
+            )
+            return web.json_response({"error": "webhook callback failed"}, status=500)
+        return web.json_response({"received": True})
+
+    return handle_stripe_webhook
