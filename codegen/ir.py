@@ -245,7 +245,9 @@ class Builder:
         model.deleted = props.get("deleted", {}).get("enum") == [True]
         for wire in sorted(props):
             prop = props[wire]
-            expr = self.model_type(prop, model.name, wire, module)
+            expr = TYPE_OVERRIDES.get((sid or "", wire)) or self.model_type(
+                prop, model.name, wire, module
+            )
             if wire not in required:
                 expr = union([expr, "None"])
             model.fields.append(Field(naming.identifier(wire), wire, expr, wire in required,
@@ -441,6 +443,12 @@ class Builder:
 
 
 _VERBS = ("get", "post", "delete", "put", "patch")
+
+# (schema id, property) -> annotation, where the spec's type is too loose to be useful.
+TYPE_OVERRIDES: dict[tuple[str, str], str] = {
+    # an event's object: any API object, parsed by its `object` field
+    ("notification_event_data", "object"): "StripeObject",
+}
 
 
 def build(doc: Schema) -> API:

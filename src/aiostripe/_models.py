@@ -143,6 +143,8 @@ class _LazyModels(dict[str, Any]):
         if module is None:
             raise KeyError(name)
         value = getattr(importlib.import_module(f"{_GENERATED_MODELS}.{module}"), name)
+        if isinstance(value, str):  # a union alias (`ExternalAccount = "BankAccount | Card"`)
+            value = eval(value, _EVAL_GLOBALS, self)  # noqa: S307 - written by the generator
         self[name] = value
         return value
 
@@ -212,8 +214,8 @@ def _resolve_class(cls: type) -> None:
 def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
     cls = _model_origin(t)
     assert cls is not None
-    if not attrs.has(cls):
-        return _structure_plain
+    if not attrs.has(cls):  # a value typed as any Stripe object: dispatch by its `object`
+        return _structure_any_object
     for klass in reversed(cls.__mro__):
         if attrs.has(klass):
             _resolve_class(klass)
@@ -245,6 +247,10 @@ def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
         return obj
 
     return structure
+
+
+def _structure_any_object(data: Any, _: Any) -> Any:
+    return structure_object(data) if isinstance(data, dict) else data
 
 
 def _structure_plain(data: Any, _: Any) -> Any:
@@ -318,8 +324,8 @@ converter.register_structure_hook_factory(
 
 def _unstructure_model_factory(t: Any) -> Callable[[Any], Any]:
     cls = _model_origin(t)
-    if cls is None or not attrs.has(cls):
-        return lambda obj: dict(getattr(obj, "_extra", None) or {})
+    if cls is None or not attrs.has(cls):  # typed as any Stripe object: go by the value's class
+        return _unstructure_any_object
     for klass in reversed(cls.__mro__):
         if attrs.has(klass):
             _resolve_class(klass)
@@ -342,6 +348,14 @@ def _unstructure_model_factory(t: Any) -> Callable[[Any], Any]:
         return out
 
     return unstructure
+
+
+def _unstructure_any_object(obj: Any) -> Any:
+    if obj is None or not isinstance(obj, StripeObject):
+        return obj
+    if type(obj) is StripeObject:
+        return dict(getattr(obj, "_extra", None) or {})
+    return converter.unstructure(obj, unstructure_as=type(obj))
 
 
 converter.register_unstructure_hook_factory(
