@@ -283,6 +283,7 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
         origin = _model_origin(m)
         by_tag[(getattr(origin, "OBJECT_NAME", None), getattr(origin, "DELETED", False))] = m
     single = models[0] if len(models) == 1 else None
+    label = " | ".join(getattr(m, "__name__", str(m)) for m in members)
     other = others[0] if len(others) == 1 else None
     hooks: dict[Any, Callable[[Any, Any], Any]] = {}
 
@@ -307,6 +308,10 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
             return value
         if other is not None:
             return hook_for(other)(value, other)
+        if not others:
+            raise ResponseParseError(
+                f"expected a JSON object for {label}, got {type(value).__name__}: {value!r:.80}"
+            )
         return value
 
     return structure
