@@ -44,6 +44,9 @@ class StripeObject:
     """Base of every model. `obj["field"]` reads any field, known to the spec or not."""
 
     __slots__ = ("_extra", "_absent", "_meta")
+    _extra: dict[str, Any]  # fields the spec does not know (set only when there are some)
+    _absent: frozenset[str]  # optional fields that the parsed data did not have
+    _meta: Any  # the StripeResponse of a top-level result, or a page's fetch context
 
     OBJECT_NAME: ClassVar[str | None] = None
     DELETED: ClassVar[bool] = False
@@ -192,9 +195,12 @@ def _passthrough(value: Any, _: Any) -> Any:
 
 for _t in (str, int, float, bool, Any):
     converter.register_structure_hook(_t, _passthrough)
-converter.register_structure_hook_func(
-    lambda t: get_origin(t) is Literal, _passthrough
-)  # unknown enum values pass
+def _is_literal(t: Any) -> bool:
+    origin: Any = get_origin(t)
+    return origin is Literal
+
+
+converter.register_structure_hook_func(_is_literal, _passthrough)  # unknown enum values pass
 
 
 def _model_origin(t: Any) -> type | None:
@@ -220,9 +226,8 @@ def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
         if attrs.has(klass):
             _resolve_class(klass)
     renames = getattr(cls, "_RENAMES", {})
-    fn = make_dict_structure_fn(
-        t, converter, **{name: override(rename=wire) for name, wire in renames.items()}
-    )
+    overrides: dict[str, Any] = {name: override(rename=wire) for name, wire in renames.items()}
+    fn = make_dict_structure_fn(t, converter, **overrides)
     known = frozenset(renames.get(a.name, a.name) for a in attrs.fields(cls))
     optional = frozenset(renames.get(a.name, a.name) for a in attrs.fields(cls) if a.default is None)
     name = cls.__name__
@@ -335,9 +340,8 @@ def _unstructure_model_factory(t: Any) -> Callable[[Any], Any]:
         if attrs.has(klass):
             _resolve_class(klass)
     renames = getattr(cls, "_RENAMES", {})
-    fn = make_dict_unstructure_fn(
-        cls, converter, **{name: override(rename=wire) for name, wire in renames.items()}
-    )
+    overrides: dict[str, Any] = {name: override(rename=wire) for name, wire in renames.items()}
+    fn = make_dict_unstructure_fn(cls, converter, **overrides)
 
     def unstructure(obj: Any) -> Any:
         if obj is None:
