@@ -321,11 +321,6 @@ def test_previous_attributes_and_unknown_event_fields(resources: dict[str, Any])
     assert parsed["brand_new_field"] == {"x": 1}
 
 
-@pytest.mark.xfail(
-    raises=AttributeError,
-    strict=False,
-    reason="core: a model in the dict-typed `NotificationEventData.object` does not unstructure",
-)
 def test_event_to_dict_round_trips(resources: dict[str, Any]) -> None:
     event = make_event(resources)
     payload = dump(event)

@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from aiostripe._errors import ResponseParseError, SignatureVerificationError
 from aiostripe._generated.event_types import EventType
 from aiostripe._generated.models.event import Event
-from aiostripe._models import structure, structure_object
+from aiostripe._models import structure
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -295,12 +295,6 @@ def _parse_event(data: dict[str, Any], sig_header: str | None) -> Event:
         event = structure(data, "Event")
         if not isinstance(event, Event):
             raise _fail("payload is not a valid event", sig_header)
-        event_data = getattr(event, "data", None)
-        inner = getattr(event_data, "object", None)
-        if isinstance(inner, dict):
-            # The spec types `notification_event_data.object` as a free-form object (the
-            # generated field is a dict): parse it as the model of its `object` type.
-            setattr(event_data, "object", structure_object(inner))  # noqa: B010
     except (ResponseParseError, ValueError, TypeError) as exc:
         raise _fail(f"payload is not a valid event: {exc}", sig_header) from exc
     return event
