@@ -49,11 +49,11 @@ bench: $(GENERATED)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(PYTHON) bench/run.py
 
-# API changelog between two specs: make api-diff OLD=old.yaml NEW=new.json
+# API changelog between two specs: make api-diff OLD=old.yaml NEW=new.json [ARGS="--format json"]
 OLD ?= ../shared/stripe-openapi/spec3.2023-08-16.yaml
 NEW ?= ../shared/stripe-openapi/spec3.json
 api-diff: $(STAMP)
-	$(PYTHON) -m codegen diff $(OLD) $(NEW)
+	$(PYTHON) -m codegen diff $(OLD) $(NEW) $(ARGS)
 
 # Re-pin to a new spec and regenerate: make spec-update STRIPE_SPEC=path/to/spec3.json
 spec-update: $(STAMP)

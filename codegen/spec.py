@@ -1,8 +1,9 @@
 """Find, verify against the pin, load and overlay Stripe's OpenAPI spec.
 
 The pin (`spec/pin.json`) names the API version and the sha256 of the spec we build from. A spec is
-looked for in this order: an explicit path (`STRIPE_SPEC`), the shared copy beside the repository
-(`../shared/stripe-openapi/spec3.json`), then Stripe's published copy for the pinned version.
+looked for in this order: an explicit path (`STRIPE_SPEC`), the copy `make spec-update` keeps in
+`build/spec/`, the shared copy beside the repository (`../shared/stripe-openapi/spec3.json`), then
+Stripe's published copy for the pinned version.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,10 @@ def pin(path: str | os.PathLike[str]) -> dict[str, str]:
         "download_url": old["download_url"] if old.get("api_version") == version else "",
     }
     PIN_FILE.write_text(json.dumps(new, indent=2) + "\n")
+    target = cached_copy(new)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if spec_path.resolve() != target.resolve():
+        shutil.copyfile(spec_path, target)
     return new
 
 
@@ -109,9 +115,19 @@ def resolve(explicit: str | os.PathLike[str] | None = None) -> Path:
         if not path.is_file():
             raise SpecError(f"STRIPE_SPEC={explicit}: no such file")
         return path
+    pinned = read_pin()
+    cached = cached_copy(pinned)
+    if cached.is_file():
+        return cached
     if SHARED_SPEC.is_file():
         return SHARED_SPEC
-    return download_pinned(read_pin())
+    return download_pinned(pinned)
+
+
+def cached_copy(pin_data: dict[str, str]) -> Path:
+    """Where `make spec-update` keeps a copy of a re-pinned spec (build/, not committed)."""
+    suffix = Path(pin_data.get("file", "spec3.json")).suffix or ".json"
+    return CACHE / f"pinned-{pin_data['sha256'][:16]}{suffix}"
 
 
 def merge_overlays(doc: Spec, overlay_dir: Path = OVERLAY_DIR) -> Spec:
