@@ -13,8 +13,15 @@ from aiostripe._generated import API_VERSION
 from aiostripe._generated.services import ClientServices
 from aiostripe._models import StripeObject
 from aiostripe._options import RequestOptions
-from aiostripe._requestor import DEFAULT_BASE_URL, DEFAULT_FILES_URL, Requestor
-from aiostripe._retry import RetryPolicy
+from aiostripe._ratelimit import RateLimit
+from aiostripe._requestor import (
+    DEFAULT_BASE_URL,
+    DEFAULT_FILES_URL,
+    OnRateLimitWait,
+    OnRetry,
+    Requestor,
+)
+from aiostripe._retry import ClientStats, RetryPolicy
 
 
 class StripeClient(ClientServices):
@@ -28,6 +35,15 @@ class StripeClient(ClientServices):
     `base_url` points it at another server (a local fake, a proxy); file uploads go to
     `files_base_url`, which follows `base_url` unless given. One client holds one aiohttp session:
     close it with `await client.close()` or use it as `async with`.
+
+    Retries, timeouts and flow control (docs/retries.md): each call may be retried
+    `max_retries` times (default 2) within its total `timeout` (default 80 s, waits included);
+    `connect_timeout` (default 30 s) bounds each connection set-up, `read_timeout` (default
+    none) each wait for response data, a timed-out attempt being retried. `retry_policy` tunes the
+    backoff (and then supplies `max_retries`). At most `max_connections` requests are in flight at
+    once (others wait in line); `rate_limit=RateLimit(rps, burst)` (or a number of requests per
+    second) paces every attempt of the client. `on_retry` and `on_rate_limit_wait` receive a
+    `RetryEvent` / `WaitEvent` before each retry / rate-limit wait; `client.stats` counts them.
     """
 
     def __init__(
@@ -43,6 +59,11 @@ class StripeClient(ClientServices):
         max_retries: int = 2,
         max_connections: int = 100,
         session: aiohttp.ClientSession | None = None,
+        read_timeout: float | None = None,
+        retry_policy: RetryPolicy | None = None,
+        rate_limit: RateLimit | float | None = None,
+        on_retry: OnRetry | None = None,
+        on_rate_limit_wait: OnRateLimitWait | None = None,
     ) -> None:
         if not isinstance(api_key, str) or not api_key.strip():
             raise ValueError("api_key: expected a Stripe secret key such as 'sk_test_...'")
@@ -56,9 +77,17 @@ class StripeClient(ClientServices):
             stripe_account=stripe_account,
             timeout=timeout,
             connect_timeout=connect_timeout,
-            retry=RetryPolicy(max_retries=max_retries),
+            read_timeout=read_timeout,
+            retry=RetryPolicy(max_retries=max_retries) if retry_policy is None else retry_policy,
             max_connections=max_connections,
             session=session,
+            rate_limit=(
+                rate_limit
+                if rate_limit is None or isinstance(rate_limit, RateLimit)
+                else RateLimit(rate_limit)
+            ),
+            on_retry=on_retry,
+            on_rate_limit_wait=on_rate_limit_wait,
         )
 
     def __repr__(self) -> str:
@@ -67,6 +96,11 @@ class StripeClient(ClientServices):
     @property
     def base_url(self) -> str:
         return self._requestor.base_url
+
+    @property
+    def stats(self) -> ClientStats:
+        """Counters of this client's calls, retries and waits (for metrics)."""
+        return self._requestor.stats
 
     async def __aenter__(self) -> StripeClient:
         return self

@@ -22,9 +22,13 @@ class RequestOptions(TypedDict, total=False):
     idempotency_key: str
     """The idempotency key of a POST (generated when not given, reused on every retry)."""
     timeout: float
-    """Total seconds for this call, retries included."""
+    """Total seconds for this call: every attempt, every wait between them, retries included."""
+    connect_timeout: float
+    """Seconds each attempt may take to connect (DNS, TCP and TLS)."""
+    read_timeout: float
+    """Seconds each attempt may wait for data before it counts as timed out (and is retried)."""
     max_retries: int
-    """How many times this call may be retried."""
+    """How many times this call may be retried (0: never)."""
     headers: Mapping[str, str]
     """Extra HTTP headers."""
 

@@ -1,16 +1,25 @@
 """The single request loop: build the request, send it, decide whether to retry, return the body.
 
 Everything that talks HTTP goes through `Requestor.request`: the generated services, pagination,
-`StripeClient.raw_request`. It owns the aiohttp session of a client.
+`StripeClient.raw_request`. It owns the aiohttp session of a client and its flow control
+(`_ratelimit.Gate`: connection slots, client-side rate limit, server-asked pauses).
+
+One call = one or more attempts under one deadline (`timeout`, total, retries and waits
+included). Each attempt waits for its turn at the gate, is sent with aiohttp's own timeout set to
+the time left, and on failure `RetryPolicy` decides whether another attempt is worth it and how
+long to wait first. A POST carries the same `Idempotency-Key` on every attempt, so the API
+performs it at most once however many times it is sent. See docs/retries.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import math
 import platform
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -19,13 +28,27 @@ from yarl import URL
 
 from aiostripe import _version
 from aiostripe._encode import encode_body, encode_params, encode_query
-from aiostripe._errors import APIConnectionError, ResponseParseError, error_from_response
+from aiostripe._errors import (
+    APIConnectionError,
+    ResponseParseError,
+    StripeError,
+    error_from_response,
+)
 from aiostripe._models import StripeResponse
 from aiostripe._options import OPTION_KEYS, RequestOptions
-from aiostripe._retry import RetryPolicy
+from aiostripe._ratelimit import Gate, RateLimit
+from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_FILES_URL = "https://files.stripe.com"
+
+logger = logging.getLogger("aiostripe")
+_DEBUG = logging.DEBUG
+
+_sleep = asyncio.sleep  # every wait of the loop goes through here (tests record the delays)
+
+OnRetry = Callable[[RetryEvent], None]
+OnRateLimitWait = Callable[[WaitEvent], None]
 
 
 @attrs.frozen
@@ -73,7 +96,7 @@ def _user_agent_headers() -> dict[str, str]:
 
 
 class Requestor:
-    """Configuration plus the aiohttp session of one client."""
+    """Configuration, the aiohttp session and the flow control of one client."""
 
     def __init__(
         self,
@@ -86,9 +109,17 @@ class Requestor:
         timeout: float,
         connect_timeout: float,
         retry: RetryPolicy,
+        read_timeout: float | None = None,
         max_connections: int,
         session: aiohttp.ClientSession | None = None,
+        rate_limit: RateLimit | None = None,
+        on_retry: OnRetry | None = None,
+        on_rate_limit_wait: OnRateLimitWait | None = None,
     ) -> None:
+        if not timeout > 0:
+            raise ValueError(f"timeout: expected seconds > 0, got {timeout!r}")
+        if not connect_timeout > 0:
+            raise ValueError(f"connect_timeout: expected seconds > 0, got {connect_timeout!r}")
         self.api_key = api_key
         self.base_url = base_url.rstrip("/")
         self.files_base_url = files_base_url.rstrip("/")
@@ -96,11 +127,20 @@ class Requestor:
         self.stripe_account = stripe_account
         self.timeout = timeout
         self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
         self.retry = retry
         self.max_connections = max_connections
+        self.rate_limit = rate_limit
+        self.on_retry = on_retry
+        self.on_rate_limit_wait = on_rate_limit_wait
+        self.stats = ClientStats()
+        self.gate = Gate(max_connections, rate_limit)
         self._session = session
         self._owns_session = session is None
         self._static_headers = {**_user_agent_headers(), "Stripe-Version": stripe_version}
+        if read_timeout is not None and not read_timeout > 0:
+            raise ValueError(f"read_timeout: expected seconds > 0 or None, got {read_timeout!r}")
+        self._default_timeout = _client_timeout(timeout, connect_timeout, read_timeout)
 
     # --- session -------------------------------------------------------------------------------
 
@@ -130,8 +170,10 @@ class Requestor:
         if account:
             headers["Stripe-Account"] = account
         if method == "post":
+            # one key per call, generated once here: every retry of the call reuses it
             headers["Idempotency-Key"] = options.get("idempotency_key") or str(uuid.uuid4())
-        headers.update(options.get("headers", {}))
+        if "headers" in options:
+            headers.update(options["headers"])
         return headers
 
     async def request(
@@ -145,47 +187,211 @@ class Requestor:
         multipart: bool = False,
     ) -> RawResponse:
         """Send one API call (with its retries); return the 2xx response or raise a StripeError."""
-        options = options or {}
-        unknown = options.keys() - OPTION_KEYS
-        if unknown:
-            raise TypeError(
-                f"request_options: unknown option(s) {sorted(unknown)}; "
-                f"expected some of {sorted(OPTION_KEYS)}"
-            )
+        if options:
+            unknown = options.keys() - OPTION_KEYS
+            if unknown:
+                raise TypeError(
+                    f"request_options: unknown option(s) {sorted(unknown)}; "
+                    f"expected some of {sorted(OPTION_KEYS)}"
+                )
+        else:
+            options = {}
         method = method.lower()
         base = self.files_base_url if host == "files" else self.base_url
         url = base + path
         data: Any = None
+        body: _MultipartBody | None = None
         headers = self._headers(method, options)
         if params:
             if method == "post":
                 if multipart:
-                    data = _multipart(params)
+                    body = _MultipartBody(params)
                 else:
                     data = encode_body(params)
                     headers["Content-Type"] = "application/x-www-form-urlencoded"
             else:
                 url = f"{url}?{encode_query(params)}"
-        max_retries = options.get("max_retries", self.retry.max_retries)
-        total = options.get("timeout", self.timeout)
-        timeout = aiohttp.ClientTimeout(total=total, connect=self.connect_timeout)
+        policy = self.retry
+        max_retries = options.get("max_retries", policy.max_retries)
+        if max_retries < 0:
+            raise ValueError(f"request_options: max_retries must be >= 0, got {max_retries!r}")
+        timeout = self._default_timeout
+        total = self.timeout
+        connect = self.connect_timeout
+        read = self.read_timeout
+        if "timeout" in options or "connect_timeout" in options or "read_timeout" in options:
+            total = options.get("timeout", total)
+            connect = options.get("connect_timeout", connect)
+            read = options.get("read_timeout", read)
+            if not total > 0 or not connect > 0 or (read is not None and not read > 0):
+                raise ValueError(
+                    "request_options: timeout, connect_timeout and read_timeout must be > 0"
+                )
+            timeout = _client_timeout(total, connect, read)
         target = URL(url, encoded=True)
-        retry = 0
+        verb = method.upper()
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        deadline = start + total
+        gate = self.gate
+        stats = self.stats
+        stats.requests += 1
+        attempt = 0
+        resume = 0.0  # when the last backoff ended
+        error: StripeError | None = None
         while True:
+            attempt += 1
+            # -- wait for our turn: a free slot, then any pause and a rate-limit token ---------
+            waited = False
+            if not gate.slots.try_acquire():
+                await self._wait_for_slot(deadline, error, verb, target)
+                waited = True
             try:
-                response = await self._send(method, target, headers, data, timeout)
-            except APIConnectionError:
-                if retry >= max_retries:
-                    raise
-            else:
-                if response.status < 300:
-                    return response
-                if retry >= max_retries or not self.retry.should_retry(
-                    response.status, response.headers
+                if gate.active and await self._wait_for_turn(
+                    loop, deadline, resume, error, verb, target
                 ):
-                    raise error_from_response(response.status, response.body, response.headers)
-            retry += 1
-            await asyncio.sleep(self.retry.backoff(retry))
+                    waited = True
+                if waited or attempt > 1:
+                    timeout = _client_timeout(max(deadline - loop.time(), 0.001), connect, read)
+                if body is not None:
+                    data = body.form()
+                # -- one attempt -----------------------------------------------------------
+                response: RawResponse | None = None
+                try:
+                    response = await self._send(method, target, headers, data, timeout)
+                except APIConnectionError as exc:
+                    error = exc
+            finally:
+                gate.slots.release()
+
+            # -- the outcome -------------------------------------------------------------------
+            if response is not None:
+                status = response.status
+                if status < 300:
+                    if logger.isEnabledFor(_DEBUG):
+                        logger.debug(
+                            "%s %s -> %d (attempt %d, request id %s, %.3fs)",
+                            verb, target.path, status, attempt, response.request_id,
+                            loop.time() - start,
+                        )
+                    return response
+                resp_headers: Mapping[str, str] | None = response.headers
+                error = error_from_response(status, response.body, response.headers)
+                retryable = policy.should_retry(status, resp_headers)
+                request_id = response.request_id
+            else:
+                assert error is not None
+                status = None
+                resp_headers = None
+                retryable = bool(error.should_retry)
+                request_id = None
+            if status == 429:
+                stats.rate_limited += 1
+            if not retryable:
+                logger.debug(
+                    "%s %s -> %s (attempt %d, request id %s): not retryable",
+                    verb, target.path, status or type(error).__name__, attempt, request_id,
+                )
+                raise error
+            reason = _reason(status, resp_headers, error)
+            if attempt > max_retries:
+                stats.gave_up += 1
+                logger.warning(
+                    "%s %s -> %s (attempt %d, request id %s): %s, giving up after %d retries",
+                    verb, target.path, status or type(error).__name__, attempt, request_id,
+                    reason, max_retries,
+                )
+                raise error
+            delay = policy.delay(attempt, resp_headers)
+            now = loop.time()
+            if (
+                resp_headers is not None
+                and (status == 429 or status == 503)
+                and reason != "lock_timeout"
+                and "Retry-After" in resp_headers
+            ):
+                gate.pause(now + delay)  # the server asked the whole client to slow down
+            if now + delay >= deadline:
+                stats.gave_up += 1
+                logger.warning(
+                    "%s %s -> %s (attempt %d, request id %s): %s; not retrying: a %.3fs wait "
+                    "would pass the call's deadline (%.3fs left)",
+                    verb, target.path, status or type(error).__name__, attempt, request_id,
+                    reason, delay, deadline - now,
+                )
+                raise error
+            stats.retries += 1
+            logger.info(
+                "%s %s -> %s (attempt %d, request id %s): %s, retrying in %.3fs",
+                verb, target.path, status or type(error).__name__, attempt, request_id,
+                reason, delay,
+            )
+            if self.on_retry is not None:
+                event = RetryEvent(
+                    verb, target.path, attempt, delay, status, request_id, reason, error
+                )
+                _notify(self.on_retry, event)
+            resume = now + delay
+            await _sleep(delay)
+
+    async def _wait_for_slot(
+        self, deadline: float, error: StripeError | None, verb: str, target: URL
+    ) -> None:
+        """Wait in line for one of the `max_connections` slots, until the call's deadline."""
+        self.stats.connection_waits += 1
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self.gate.slots.acquire()
+        except TimeoutError:
+            if error is not None:
+                raise error from None
+            raise APIConnectionError(
+                f"timed out: {verb} {target.path} waited its whole timeout for a free "
+                f"connection (max_connections={self.max_connections})",
+                should_retry=False,
+            ) from None
+
+    async def _wait_for_turn(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        deadline: float,
+        resume: float,
+        error: StripeError | None,
+        verb: str,
+        target: URL,
+    ) -> bool:
+        """Wait out a server-asked pause and for a rate-limit token; True if it waited."""
+        gate = self.gate
+        now = loop.time()
+        needed = gate.wait_needed(now, resume)
+        if needed is None:
+            return False
+        wait, reason = needed
+        what = "the client-side rate limit" if reason == "rate_limit" else "a Retry-After pause"
+        if now + wait >= deadline:
+            gate.cancel_wait(now)
+            if error is not None:
+                raise error
+            raise APIConnectionError(
+                f"timed out: {verb} {target.path} would wait {wait:.3f}s for {what}, past its "
+                f"deadline ({deadline - now:.3f}s left)",
+                should_retry=False,
+            )
+        stats = self.stats
+        stats.rate_limit_waits += 1
+        stats.rate_limit_wait_seconds += wait
+        logger.log(
+            _DEBUG if reason == "rate_limit" else logging.INFO,
+            "%s %s waits %.3fs for %s", verb, target.path, wait, what,
+        )
+        if self.on_rate_limit_wait is not None:
+            _notify(self.on_rate_limit_wait, WaitEvent(verb, target.path, wait, reason))
+        try:
+            await _sleep(wait)
+        except asyncio.CancelledError:
+            gate.cancel_wait(loop.time())
+            raise
+        return True
 
     async def _send(
         self,
@@ -201,27 +407,113 @@ class Requestor:
             ) as resp:
                 body = await resp.read()
                 return RawResponse(resp.status, resp.headers, body)
-        except asyncio.TimeoutError as exc:
+        except TimeoutError as exc:  # also aiohttp's ServerTimeoutError & co.
             raise APIConnectionError(
-                f"timed out: {method.upper()} {url.path}", should_retry=True
+                f"timed out: {method.upper()} {url.path} ({type(exc).__name__})",
+                should_retry=True,
             ) from exc
         except aiohttp.ClientError as exc:
             raise APIConnectionError(
-                f"connection error on {method.upper()} {url.path}: {exc}", should_retry=True
+                f"connection error on {method.upper()} {url.path}: {_describe(exc)}",
+                should_retry=_retryable_client_error(exc),
+            ) from exc
+        except OSError as exc:  # a socket error aiohttp did not wrap
+            raise APIConnectionError(
+                f"connection error on {method.upper()} {url.path}: {type(exc).__name__}: {exc}",
+                should_retry=True,
             ) from exc
 
 
-def _multipart(params: Mapping[str, Any]) -> aiohttp.FormData:
-    """A multipart body (file uploads): file values as parts, the rest form-encoded."""
-    form = aiohttp.FormData()
-    plain: dict[str, Any] = {}
-    for key, value in params.items():
-        if isinstance(value, bytes | bytearray) or hasattr(value, "read"):
-            name = getattr(value, "name", None) or "upload"
-            form.add_field(key, value, filename=str(name).rsplit("/", 1)[-1],
-                           content_type="application/octet-stream")
-        else:
-            plain[key] = value
-    for key, value in encode_params(plain):
-        form.add_field(key, value)
-    return form
+def _client_timeout(total: float, connect: float, read: float | None) -> aiohttp.ClientTimeout:
+    """aiohttp's timeout for one attempt with `total` seconds left to the call's deadline.
+
+    `connect` bounds DNS + TCP + TLS (no time is spent waiting for a pooled connection: the gate
+    lets at most `max_connections` attempts through at once); `read`, when set, bounds each wait
+    for data. No rounding up of the deadline to a whole second (aiohttp's `ceil_threshold`).
+    """
+    return aiohttp.ClientTimeout(
+        total=total, connect=connect, sock_read=read, ceil_threshold=math.inf
+    )
+
+
+def _retryable_client_error(exc: aiohttp.ClientError) -> bool:
+    """Connection trouble may pass; a certificate, a TLS setup or a URL that is wrong will not."""
+    if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch):
+        return False
+    return isinstance(
+        exc,
+        aiohttp.ClientConnectionError | aiohttp.ClientPayloadError | aiohttp.ClientResponseError,
+    ) and not isinstance(exc, aiohttp.InvalidURL)
+
+
+def _describe(exc: aiohttp.ClientError) -> str:
+    """A short description of an aiohttp error, without URLs (they may carry query data)."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"{type(exc).__name__}: {exc.status} {exc.message}"
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _reason(
+    status: int | None, headers: Mapping[str, str] | None, error: StripeError
+) -> str:
+    """Why an attempt is retried, for logs and `RetryEvent.reason`."""
+    if status is None:
+        return "timeout" if isinstance(error.__cause__, TimeoutError) else "connection"
+    if (
+        headers is not None
+        and headers.get("Stripe-Should-Retry") == "true"
+        and status < 500
+        and status not in (409, 429)
+    ):
+        return "should_retry"
+    if status == 429:
+        return "lock_timeout" if error.code == "lock_timeout" else "rate_limit"
+    return f"status {status}"
+
+
+def _notify(callback: Callable[[Any], None], event: object) -> None:
+    """Run a metrics callback; its failure is logged, never raised into the call."""
+    try:
+        callback(event)
+    except Exception:
+        logger.exception("aiostripe: the %r callback raised", callback)
+
+
+class _MultipartBody:
+    """A multipart body (file uploads) that can be sent again on a retry: a fresh FormData per
+    attempt, with seekable files rewound to where they started and other streams read once."""
+
+    __slots__ = ("_parts", "_plain")
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        self._parts: list[tuple[str, Any, str, int | None]] = []
+        plain: dict[str, Any] = {}
+        for key, value in params.items():
+            if isinstance(value, bytes | bytearray) or hasattr(value, "read"):
+                name = getattr(value, "name", None) or "upload"
+                filename = str(name).rsplit("/", 1)[-1]
+                position: int | None = None
+                if not isinstance(value, bytes | bytearray):
+                    try:
+                        position = value.tell() if value.seekable() else None
+                    except (AttributeError, OSError, ValueError):
+                        position = None
+                    if position is None:
+                        value = value.read()  # a stream that cannot rewind: keep its bytes
+                self._parts.append((key, value, filename, position))
+            else:
+                plain[key] = value
+        self._plain = list(encode_params(plain))
+
+    def form(self) -> aiohttp.FormData:
+        form = aiohttp.FormData()
+        for key, value, filename, position in self._parts:
+            if position is not None:
+                value.seek(position)
+            form.add_field(
+                key, value, filename=filename, content_type="application/octet-stream"
+            )
+        for key, value in self._plain:
+            form.add_field(key, value)
+        return form
