@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import aiohttp
 
@@ -102,7 +102,7 @@ class StripeClient(ClientServices):
         """Counters of this client's calls, retries and waits (for metrics)."""
         return self._requestor.stats
 
-    async def __aenter__(self) -> StripeClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
