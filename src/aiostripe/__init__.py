@@ -28,6 +28,8 @@ from aiostripe._errors import (
 )
 from aiostripe._models import ListObject, SearchResult, StripeObject, StripeResponse
 from aiostripe._options import RequestOptions
+from aiostripe._ratelimit import RateLimit
+from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 from aiostripe._version import VERSION as __version__
 
 if TYPE_CHECKING:
@@ -38,20 +40,25 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "CardError",
+    "ClientStats",
     "IdempotencyError",
     "InvalidParameterError",
     "InvalidRequestError",
     "ListObject",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
     "RequestOptions",
     "ResponseParseError",
+    "RetryEvent",
+    "RetryPolicy",
     "SearchResult",
     "SignatureVerificationError",
     "StripeClient",
     "StripeError",
     "StripeObject",
     "StripeResponse",
+    "WaitEvent",
     "__version__",
 ]
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self
-
-import aiohttp
+from typing import TYPE_CHECKING, Any, Self
 
 from aiostripe._errors import redact
 from aiostripe._generated import API_VERSION
@@ -22,6 +20,9 @@ from aiostripe._requestor import (
     Requestor,
 )
 from aiostripe._retry import ClientStats, RetryPolicy
+
+if TYPE_CHECKING:
+    import aiohttp
 
 
 class StripeClient(ClientServices):

@@ -20,9 +20,9 @@ import math
 import platform
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import attrs
 from yarl import URL
 
@@ -38,6 +38,9 @@ from aiostripe._models import StripeResponse
 from aiostripe._options import OPTION_KEYS, RequestOptions
 from aiostripe._ratelimit import Gate, RateLimit
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
+
+if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+    import aiohttp
 
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_FILES_URL = "https://files.stripe.com"
@@ -81,6 +84,8 @@ class RawResponse:
 
 
 def _user_agent_headers() -> dict[str, str]:
+    import aiohttp
+
     ua = {
         "bindings_version": _version.VERSION,
         "lang": "python",
@@ -137,15 +142,23 @@ class Requestor:
         self.gate = Gate(max_connections, rate_limit)
         self._session = session
         self._owns_session = session is None
-        self._static_headers = {**_user_agent_headers(), "Stripe-Version": stripe_version}
         if read_timeout is not None and not read_timeout > 0:
             raise ValueError(f"read_timeout: expected seconds > 0 or None, got {read_timeout!r}")
-        self._default_timeout = _client_timeout(timeout, connect_timeout, read_timeout)
+
+    @cached_property
+    def _static_headers(self) -> dict[str, str]:
+        return {**_user_agent_headers(), "Stripe-Version": self.stripe_version}
+
+    @cached_property
+    def _default_timeout(self) -> aiohttp.ClientTimeout:
+        return _client_timeout(self.timeout, self.connect_timeout, self.read_timeout)
 
     # --- session -------------------------------------------------------------------------------
 
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            import aiohttp
+
             connector = aiohttp.TCPConnector(limit=self.max_connections)
             self._session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
             self._owns_session = True
@@ -401,6 +414,8 @@ class Requestor:
         data: Any,
         timeout: aiohttp.ClientTimeout,
     ) -> RawResponse:
+        import aiohttp
+
         try:
             async with self.session().request(
                 method, url, headers=headers, data=data, timeout=timeout
@@ -431,6 +446,8 @@ def _client_timeout(total: float, connect: float, read: float | None) -> aiohttp
     lets at most `max_connections` attempts through at once); `read`, when set, bounds each wait
     for data. No rounding up of the deadline to a whole second (aiohttp's `ceil_threshold`).
     """
+    import aiohttp
+
     return aiohttp.ClientTimeout(
         total=total, connect=connect, sock_read=read, ceil_threshold=math.inf
     )
@@ -438,6 +455,8 @@ def _client_timeout(total: float, connect: float, read: float | None) -> aiohttp
 
 def _retryable_client_error(exc: aiohttp.ClientError) -> bool:
     """Connection trouble may pass; a certificate, a TLS setup or a URL that is wrong will not."""
+    import aiohttp
+
     if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch):
         return False
     return isinstance(
@@ -448,6 +467,8 @@ def _retryable_client_error(exc: aiohttp.ClientError) -> bool:
 
 def _describe(exc: aiohttp.ClientError) -> str:
     """A short description of an aiohttp error, without URLs (they may carry query data)."""
+    import aiohttp
+
     if isinstance(exc, aiohttp.ClientResponseError):
         return f"{type(exc).__name__}: {exc.status} {exc.message}"
     text = str(exc)
@@ -507,6 +528,8 @@ class _MultipartBody:
         self._plain = list(encode_params(plain))
 
     def form(self) -> aiohttp.FormData:
+        import aiohttp
+
         form = aiohttp.FormData()
         for key, value, filename, position in self._parts:
             if position is not None:
