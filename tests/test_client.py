@@ -273,9 +273,10 @@ def test_import_and_client_creation_stay_lazy() -> None:
         "c = aiostripe.StripeClient('sk_test_x')\n"
         "s = c.treasury.transactions\n"
         "gen = [m for m in sys.modules if m.startswith('aiostripe._generated')]\n"
-        "print(len(gen), len(sys.modules))\n"
+        "print(len(gen), len(sys.modules), int('aiohttp' in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    generated, total = map(int, out.stdout.split())
+    generated, total, aiohttp_loaded = map(int, out.stdout.split())
     assert generated <= 6, out.stdout  # package, services/__init__, two service modules
     assert total < 400
+    assert not aiohttp_loaded  # the HTTP stack loads with the first request
