@@ -1,0 +1,297 @@
+"""The aiohttp application of the fake: one handler for every URL.
+
+A request goes through: request log, scripted latency and faults, rate limit, authentication,
+routing to an operation of `ir.json`, decoding of the query and form body, idempotency, validation
+against the operation's params TypedDict, and finally the operation's behaviour on the store.
+Every answer carries a `Request-Id`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import attrs
+from aiohttp import BodyPartReader, web
+
+from aiostripe._encode import decode_form
+from aiostripe._generated import API_VERSION
+from aiostripe.testing import errors
+from aiostripe.testing.errors import StripeHTTPError
+from aiostripe.testing.faults import Fault
+from aiostripe.testing.log import RequestRecord
+from aiostripe.testing.operations import Operation
+from aiostripe.testing.validate import ParamError, UploadedFile, validate
+
+if TYPE_CHECKING:
+    from aiostripe.testing.server import FakeStripe
+
+_KEY = re.compile(r"(sk_test_|rk_test_|sk_live_|rk_live_)[A-Za-z0-9_]+")
+MAX_BODY = 64 * 1024 * 1024
+
+
+@attrs.frozen
+class _Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    content_type: str = "application/json"
+
+
+@attrs.frozen
+class _Saved:
+    """An idempotent result: the fingerprint of its request and the reply to replay."""
+
+    fingerprint: str
+    reply: _Reply
+
+
+def build_app(fake: FakeStripe) -> web.Application:
+    """The aiohttp application serving `fake`."""
+    app = web.Application(client_max_size=MAX_BODY)
+    app.router.add_route("*", "/{tail:.*}", _Server(fake).handle)
+    return app
+
+
+def redact_key(key: str) -> str:
+    """An API key as Stripe shows it in errors: `sk_test_********1234`."""
+    match = re.match(r"[a-z]+_(?:test|live)_", key)
+    prefix = match.group(0) if match else ""
+    rest = key[len(prefix) :]
+    if len(rest) > 8:
+        return prefix + "*" * (len(rest) - 4) + rest[-4:]
+    return prefix + "***"
+
+
+def _api_key(header: str | None) -> str:
+    """The API key of an `Authorization` header; `StripeHTTPError` 401 if missing or invalid."""
+    if not header:
+        raise errors.authentication(errors.MISSING_KEY)
+    scheme, _, credentials = header.strip().partition(" ")
+    key = ""
+    if scheme.lower() == "bearer":
+        key = credentials.strip()
+    elif scheme.lower() == "basic":
+        try:
+            key = base64.b64decode(credentials).decode().partition(":")[0]
+        except (binascii.Error, UnicodeDecodeError):
+            key = credentials
+    if not key:
+        raise errors.authentication(errors.MISSING_KEY)
+    if not _KEY.fullmatch(key):
+        raise errors.authentication(f"Invalid API Key provided: {redact_key(key)}")
+    return key
+
+
+def _json(body: Any) -> bytes:
+    return json.dumps(body, default=_fingerprint_default).encode()
+
+
+def _fingerprint_default(value: Any) -> Any:
+    if isinstance(value, UploadedFile):
+        return [value.filename, value.content_type, hashlib.sha256(value.data).hexdigest()]
+    return repr(value)
+
+
+class _Server:
+    """The request handler, bound to one fake."""
+
+    def __init__(self, fake: FakeStripe) -> None:
+        self.fake = fake
+        self.saved: dict[tuple[str, str], _Saved] = fake.idempotent_results
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        fake = self.fake
+        request_id = "req_" + fake.factory.new_id(None)[4:]
+        method = request.method.lower()
+        raw_path = request.rel_url.raw_path
+        match = fake.router.match(method, raw_path)
+        op, path_params = match if match is not None else (None, {})
+        record = RequestRecord(
+            method=request.method.upper(),
+            path=request.path,
+            query={},
+            form={},
+            headers=dict(request.headers),
+            request_id=request_id,
+            operation=op.name if op is not None else None,
+        )
+        fake.requests.append(record)
+        template = op.path if op is not None else None
+        try:
+            record.query, record.form = await _read_params(request)
+        except ValueError as exc:
+            reply = self._error(
+                errors.invalid_request(f"Invalid request body: {exc}"), request_id, request
+            )
+            return self._send(record, reply)
+        delay = fake.faults.delay(method, request.path, template)
+        if delay:
+            await asyncio.sleep(delay)
+        fault = fake.faults.take(method, request.path, template)
+        if fault is not None:
+            record.fault = fault.kind
+            if fault.kind == "drop" and not fault.after_handling:
+                return await _drop(request)
+            if fault.kind == "fail":
+                return self._send(record, self._fault_reply(fault, request_id, request))
+            if fault.kind == "lock_timeout":
+                error = errors.rate_limited(lock_timeout=True)
+                return self._send(record, self._error(error, request_id, request))
+        if fake.faults.over_rate():
+            record.fault = "rate_limit"
+            return self._send(record, self._error(errors.rate_limited(), request_id, request))
+        reply = self._process(request, record, op, path_params)
+        record.status = reply.status
+        if fault is not None and fault.kind == "drop":
+            return await _drop(request)
+        if fault is not None and fault.kind == "truncate":
+            return await _truncated(request, reply)
+        return _response(reply)
+
+    def _send(self, record: RequestRecord, reply: _Reply) -> web.Response:
+        record.status = reply.status
+        return _response(reply)
+
+    def _headers(self, request: web.Request, request_id: str) -> dict[str, str]:
+        headers = {
+            "Request-Id": request_id,
+            "Stripe-Version": request.headers.get("Stripe-Version", API_VERSION),
+        }
+        key = request.headers.get("Idempotency-Key")
+        if key and request.method == "POST":
+            headers["Idempotency-Key"] = key
+        return headers
+
+    def _error(self, error: StripeHTTPError, request_id: str, request: web.Request) -> _Reply:
+        headers = {**self._headers(request, request_id), **error.headers}
+        return _Reply(error.status, _json(error.body()), headers)
+
+    def _fault_reply(self, fault: Fault, request_id: str, request: web.Request) -> _Reply:
+        headers = {**self._headers(request, request_id), **fault.headers}
+        body = fault.body
+        if body is None:
+            return _Reply(
+                fault.status, _json({"error": errors.default_error(fault.status)}), headers
+            )
+        if isinstance(body, Mapping):
+            return _Reply(fault.status, _json(body), headers)
+        raw = body.encode() if isinstance(body, str) else bytes(body)
+        return _Reply(fault.status, raw, headers)
+
+    def _process(
+        self,
+        request: web.Request,
+        record: RequestRecord,
+        op: Operation | None,
+        path_params: Mapping[str, str],
+    ) -> _Reply:
+        fake = self.fake
+        request_id = record.request_id
+        try:
+            api_key = _api_key(request.headers.get("Authorization"))
+            if op is None:
+                raise errors.unrecognized_url(request.method, request.path)
+        except StripeHTTPError as exc:
+            return self._error(exc, request_id, request)
+        params = record.params
+        idempotency_key = request.headers.get("Idempotency-Key")
+        slot: tuple[str, str] | None = None
+        fingerprint = ""
+        if idempotency_key and request.method == "POST":
+            slot = (api_key, idempotency_key)
+            fingerprint = _json([request.method, request.rel_url.raw_path, params]).decode()
+            saved = self.saved.get(slot)
+            if saved is not None:
+                if saved.fingerprint != fingerprint:
+                    error = errors.idempotency_mismatch(idempotency_key)
+                    return self._error(error, request_id, request)
+                record.replayed = True
+                headers = {**saved.reply.headers, "Idempotent-Replayed": "true"}
+                return attrs.evolve(saved.reply, headers=headers)
+        try:
+            valid = validate(op.params_type(), params)
+        except ParamError as exc:
+            error = errors.invalid_request(exc.message, param=exc.param)
+            return self._error(error, request_id, request)
+        try:
+            answer = fake.handlers.handle(
+                op, path_params, valid, path=request.path, livemode="_live_" in api_key
+            )
+        except StripeHTTPError as exc:
+            reply = self._error(exc, request_id, request)
+        else:
+            body = answer.body if isinstance(answer.body, bytes) else _json(answer.body)
+            headers = self._headers(request, request_id)
+            reply = _Reply(answer.status, body, headers, answer.content_type)
+        if slot is not None:
+            self.saved[slot] = _Saved(fingerprint, reply)
+        return reply
+
+
+async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The decoded query and form body of a request."""
+    query = decode_form(request.query_string) if request.query_string else {}
+    if request.content_type == "multipart/form-data":
+        return query, await _read_multipart(request)
+    if not request.can_read_body:
+        return query, {}
+    raw = await request.read()
+    try:
+        return query, decode_form(raw) if raw else {}
+    except UnicodeDecodeError as exc:
+        raise ValueError("the body is not UTF-8 form data") from exc
+
+
+async def _read_multipart(request: web.Request) -> dict[str, Any]:
+    reader = await request.multipart()
+    pairs: list[tuple[str, str]] = []
+    files: dict[str, UploadedFile] = {}
+    while True:
+        part = await reader.next()
+        if part is None:
+            break
+        if not isinstance(part, BodyPartReader) or part.name is None:
+            continue
+        if part.filename is not None:
+            data = await part.read(decode=False)
+            files[part.name] = UploadedFile(part.filename, part.headers.get("Content-Type"), data)
+        else:
+            pairs.append((part.name, await part.text()))
+    form = decode_form(urlencode(pairs)) if pairs else {}
+    form.update(files)
+    return form
+
+
+def _response(reply: _Reply) -> web.Response:
+    response = web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+    response.content_type = reply.content_type
+    return response
+
+
+async def _drop(request: web.Request) -> web.StreamResponse:
+    """Close the connection without an answer."""
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
+    raise asyncio.CancelledError
+
+
+async def _truncated(request: web.Request, reply: _Reply) -> web.StreamResponse:
+    """Send the headers with the full length but only half of the body, then close."""
+    response = web.StreamResponse(status=reply.status, headers=reply.headers)
+    response.content_type = reply.content_type
+    response.content_length = len(reply.body)
+    await response.prepare(request)
+    await response.write(reply.body[: len(reply.body) // 2])
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
+    return response

@@ -1,0 +1,485 @@
+"""What each kind of operation does to the store, and the body it answers with.
+
+The behaviour of an operation comes from `operations.py` (`create`, `retrieve`, `update`, `delete`,
+`action`, `static`, `delete_field`, `list`, `search`, `binary`); the object types from the
+operation's `returns` and from the path (`{customer}` holds a customer id). Parent ids in the path
+must exist (else Stripe's 404), and nested objects are linked to their parent, by the field named
+like the path parameter when the model has one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from aiostripe.testing import errors
+from aiostripe.testing.objects import Factory, NoFit
+from aiostripe.testing.operations import (
+    Operation,
+    Router,
+    object_names,
+    pick_class,
+    singular_name,
+)
+from aiostripe.testing.schema import class_for, fields, is_deleted, literal_values, members
+from aiostripe.testing.schema import object_name as name_of
+from aiostripe.testing.search import QueryError, compile_query
+from aiostripe.testing.store import Key, Store
+
+_PAGING = frozenset({"limit", "starting_after", "ending_before", "expand", "created"})
+_RANGE = frozenset({"gt", "gte", "lt", "lte"})
+_PDF = b"%PDF-1.4\n% aiostripe fake Stripe\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
+
+# The status an action leaves an object in, by the last path segment; the first value the model's
+# `status` field allows is used.
+_STATUS: dict[str, tuple[str, ...]] = {
+    "accept": ("accepted",),
+    "activate": ("active",),
+    "approve": ("approved", "active"),
+    "cancel": ("canceled", "cancelled"),
+    "capture": ("succeeded", "closed"),
+    "close": ("lost", "closed"),
+    "confirm": ("succeeded",),
+    "deactivate": ("inactive",),
+    "decline": ("declined",),
+    "deliver": ("delivered",),
+    "disconnect": ("disconnected",),
+    "expire": ("expired", "closed"),
+    "fail": ("failed",),
+    "finalize": ("open",),
+    "mark_ready_to_ship": ("ready_to_ship",),
+    "mark_uncollectible": ("uncollectible",),
+    "mark_undeliverable": ("undeliverable",),
+    "pay": ("paid",),
+    "post": ("posted",),
+    "reactivate": ("active",),
+    "redact": ("redacted",),
+    "reject": ("rejected",),
+    "release": ("released",),
+    "resume": ("active",),
+    "return": ("returned",),
+    "reverse": ("reversed",),
+    "send": ("open",),
+    "ship": ("shipped",),
+    "submit": ("submitted",),
+    "succeed": ("succeeded",),
+    "verify": ("verified",),
+    "void": ("void",),
+}
+
+
+@attrs.frozen
+class Answer:
+    """A successful answer: a JSON-ready body, or bytes with their content type."""
+
+    body: Any
+    content_type: str = "application/json"
+    status: int = 200
+
+
+class Handlers:
+    """The operations of the API over one store."""
+
+    def __init__(self, store: Store, factory: Factory, router: Router) -> None:
+        self.store = store
+        self.factory = factory
+        self.router = router
+
+    def handle(
+        self,
+        op: Operation,
+        path_params: Mapping[str, str],
+        params: Mapping[str, Any],
+        *,
+        path: str,
+        livemode: bool = False,
+    ) -> Answer:
+        """Run `op`; raises `StripeHTTPError` for Stripe's error answers."""
+        params = dict(params)
+        expand = params.pop("expand", None) or []
+        call = _Call(self, op, path_params, params, path, livemode, list(expand))
+        handler: Callable[[], Any] = getattr(call, f"on_{op.behaviour}")
+        body = handler()
+        if isinstance(body, bytes):
+            return Answer(body, "application/pdf")
+        for dotted in call.expand:
+            body = self.store.expand(body, dotted.split("."))
+        return Answer(body)
+
+
+class _Call:
+    """One request being answered."""
+
+    def __init__(
+        self,
+        handlers: Handlers,
+        op: Operation,
+        path_params: Mapping[str, str],
+        params: dict[str, Any],
+        path: str,
+        livemode: bool,
+        expand: list[str],
+    ) -> None:
+        self.store = handlers.store
+        self.factory = handlers.factory
+        self.router = handlers.router
+        self.op = op
+        self.path_params = path_params
+        self.params = params
+        self.path = path
+        self.livemode = livemode
+        self.expand = expand
+
+    # --- lookups --------------------------------------------------------------------------------
+
+    def _find(self, param: str, expected: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The stored object whose id is the path parameter `param`, or Stripe's 404."""
+        object_id = self.path_params[param]
+        if not expected:
+            target = self.router.target_type(self.op, param)
+            expected = object_names([target]) if target is not None else frozenset()
+        obj = self.store.get(object_id)
+        if obj is None or (expected and obj.get("object") not in expected):
+            kind = min(expected) if len(expected) == 1 else singular_name(self.op, param)
+            is_leaf = self.op.ends_with_id and param == self.op.path_params[-1]
+            raise errors.resource_missing(kind, object_id, "id" if is_leaf else param)
+        return obj
+
+    def _parents(self, params: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+        return {p: self._find(p) for p in params}
+
+    def _target(self, expected: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The object the last path parameter names, after checking its parents exist and own it."""
+        *parents, leaf = self.op.path_params
+        owners = self._parents(tuple(parents))
+        obj = self._find(leaf, expected)
+        for param, owner in owners.items():
+            if not self._owned(obj, param, owner):
+                raise errors.resource_missing(
+                    name_of_obj(obj), obj["id"], "id" if self.op.ends_with_id else leaf
+                )
+        return obj
+
+    def _owned(self, obj: Mapping[str, Any], param: str, owner: Mapping[str, Any]) -> bool:
+        links = [self.store.parents.get(obj["id"])]
+        for field in _link_fields(param, owner):
+            value = obj.get(field)
+            links.append(value.get("id") if isinstance(value, Mapping) else value)
+        known = [link for link in links if isinstance(link, str)]
+        return not known or owner["id"] in known
+
+    def _link(
+        self, obj: dict[str, Any], cls: type, owners: Mapping[str, Mapping[str, Any]]
+    ) -> None:
+        """Point a new object at its parents (`customer_balance_transaction.customer`)."""
+        known = fields(cls)
+        for param, owner in owners.items():
+            for field in _link_fields(param, owner):
+                if field in known and field != "id":
+                    try:
+                        obj[field] = self.factory.merge(None, owner["id"], known[field].type, 1)
+                    except NoFit:
+                        continue
+                    break
+
+    def _results(self) -> list[type]:
+        return [c for c in self.op.result_classes() if not is_deleted(c)]
+
+    def _new(self, cls: type, owners: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        obj = self.factory.build(cls, self.params, livemode=self.livemode)
+        self._link(obj, cls, owners)
+        if isinstance(obj.get("id"), str) and isinstance(obj.get("object"), str):
+            parent = list(owners.values())[-1]["id"] if owners else None
+            self.store.insert(obj, parent=parent)
+        return obj
+
+    # --- behaviours -----------------------------------------------------------------------------
+
+    def on_create(self) -> Any:
+        owners = self._parents(self.op.path_params)
+        return self._new(self._create_class(), owners)
+
+    def _create_class(self) -> type:
+        return pick_class(self._results(), self.op)
+
+    def on_retrieve(self) -> Any:
+        return self._target(object_names(self.op.result_classes()))
+
+    def on_update(self) -> Any:
+        obj = self._target(object_names(self.op.result_classes()))
+        updated = self.factory.apply(obj, self.params, _class_of(obj))
+        self.store.replace(updated)
+        return updated
+
+    def on_delete(self) -> Any:
+        obj = self._target(object_names(self.op.result_classes()))
+        kind = obj["object"]
+        deleted = [c for c in self.op.result_classes() if is_deleted(c) and name_of(c) == kind]
+        if deleted:
+            self.store.remove(obj["id"])
+            return self.factory.deleted(deleted[0], obj)
+        # a DELETE answering the object itself: subscriptions are canceled (and kept), ephemeral
+        # keys and sources go away
+        canceled = self._transition(obj, _class_of(obj), "cancel")
+        if canceled is obj:
+            self.store.remove(obj["id"])
+        else:
+            self.store.replace(canceled)
+        return canceled
+
+    def on_action(self) -> Any:
+        leaf = self.op.path_params[-1]
+        target = self.router.target_type(self.op, leaf)
+        obj = self._target(object_names([target]) if target is not None else frozenset())
+        results = self._results()
+        if obj.get("object") in object_names(results):
+            cls = _class_of(obj)
+            updated = self.factory.apply(obj, self.params, cls)
+            updated = self._transition(updated, cls, self.op.segments[-1])
+            self.store.replace(updated)
+            return updated
+        return self._new(results[0], {leaf: obj})
+
+    def _transition(self, obj: dict[str, Any], cls: type, verb: str) -> dict[str, Any]:
+        known = fields(cls)
+        if verb == "detach" and "customer" in known:
+            return {**obj, "customer": None}
+        status = known.get("status")
+        if status is None or verb not in _STATUS:
+            return obj
+        allowed = {v for m in members(status.type) for v in literal_values(m) or ()}
+        for value in _STATUS[verb]:
+            if value in allowed:
+                out = {**obj, "status": value}
+                if verb == "cancel" and "canceled_at" in known:
+                    out["canceled_at"] = int(time.time())
+                return out
+        return obj
+
+    def on_static(self) -> Any:
+        owners = self._parents(self.op.path_params)
+        cls = self._results()[0]
+        base = self.store.singletons.get(self.path)
+        if base is None:
+            owner = list(owners.values())[-1] if owners else None
+            held = owner.get(self.op.segments[-1]) if owner is not None else None
+            if isinstance(held, dict) and held.get("object", name_of(cls)) == name_of(cls):
+                base = held
+            else:
+                base = self.factory.build(cls, livemode=self.livemode)
+                self._link(base, cls, owners)
+            self.store.singletons[self.path] = base
+        obj = self.factory.apply(base, self.params, cls) if self.params else base
+        if self.op.method == "update":
+            self.store.singletons[self.path] = obj
+        return obj
+
+    def on_delete_field(self) -> Any:
+        owners = self._parents(self.op.path_params)
+        owner = list(owners.values())[-1]
+        field = self.op.segments[-1]
+        held = owner.get(field)
+        self.store.replace({**owner, field: None})
+        deleted = [c for c in self.op.result_classes() if is_deleted(c)]
+        if not deleted:
+            return held
+        return self.factory.deleted(deleted[0], held if isinstance(held, dict) else {})
+
+    def on_binary(self) -> bytes:
+        self._target()
+        return _PDF
+
+    # --- lists ----------------------------------------------------------------------------------
+
+    def _limit(self) -> int:
+        limit = self.params.get("limit", 10)
+        if not isinstance(limit, int) or not 1 <= limit <= 100:
+            raise errors.invalid_request(
+                f"Invalid limit: must be between 1 and 100, got {limit}", param="limit"
+            )
+        return limit
+
+    def _cursor(self, param: str, kinds: frozenset[str]) -> Key | None:
+        object_id = self.params.get(param)
+        if object_id is None:
+            return None
+        key = self.store.key(object_id)
+        obj = self.store.get(object_id)
+        if key is None or obj is None or obj.get("object") not in kinds:
+            kind = min(kinds) if kinds else "object"
+            raise errors.resource_missing(kind, object_id, param)
+        return key
+
+    def on_list(self) -> Any:
+        owners = self._parents(self.op.path_params)
+        classes = self._results()
+        kinds = object_names(classes)
+        limit = self._limit()
+        if "starting_after" in self.params and "ending_before" in self.params:
+            raise errors.invalid_request(
+                "You may only specify one of these parameters: ending_before, starting_after.",
+                param="ending_before",
+            )
+        after = self._cursor("starting_after", kinds)
+        before = self._cursor("ending_before", kinds)
+        checks = self._filters(classes)
+        for param, owner in owners.items():
+            checks.append(self._belongs_to(param, owner))
+
+        def match(obj: dict[str, Any]) -> bool:
+            return all(check(obj) for check in checks)
+
+        data, has_more = self.store.page(
+            sorted(kinds),
+            limit,
+            after=after,
+            before=before,
+            created=_bounds(self.params.get("created")),
+            match=match if checks else None,
+        )
+        return {"object": "list", "data": data, "has_more": has_more, "url": self.path}
+
+    def _belongs_to(self, param: str, owner: Mapping[str, Any]) -> Callable[[dict[str, Any]], bool]:
+        owner_id = owner["id"]
+        link_fields = _link_fields(param, owner)
+        parents = self.store.parents
+
+        def check(obj: dict[str, Any]) -> bool:
+            if parents.get(obj["id"]) == owner_id:
+                return True
+            return any(_same(obj.get(f), owner_id) for f in link_fields)
+
+        return check
+
+    def _filters(self, classes: list[type]) -> list[Callable[[dict[str, Any]], bool]]:
+        known: set[str] = set()
+        for cls in classes:
+            known.update(fields(cls))
+        checks: list[Callable[[dict[str, Any]], bool]] = []
+        for key, value in self.params.items():
+            if key in _PAGING or key not in known:
+                continue
+            if isinstance(value, Mapping) and value and value.keys() <= _RANGE:
+                low, high = _bounds(value)
+                checks.append(_in_range(key, low, high))
+            else:
+                checks.append(_equals(key, value))
+        return checks
+
+    def on_search(self) -> Any:
+        kinds = object_names(self._results())
+        limit = self._limit()
+        try:
+            predicate = compile_query(str(self.params.get("query", "")))
+        except QueryError as exc:
+            raise errors.invalid_request(str(exc), param="query") from None
+        offset = _page_offset(self.params.get("page"))
+        data: list[dict[str, Any]] = []
+        skipped, has_more, total = 0, False, 0
+        count_all = "total_count" in self.expand
+        for obj in self.store.newest_first(sorted(kinds)):
+            if not predicate(obj):
+                continue
+            total += 1
+            if skipped < offset:
+                skipped += 1
+            elif len(data) < limit:
+                data.append(obj)
+            else:
+                has_more = True
+                if not count_all:
+                    break
+        if count_all:
+            self.expand.remove("total_count")
+        body: dict[str, Any] = {
+            "object": "search_result",
+            "data": data,
+            "has_more": has_more,
+            "next_page": _page_token(offset + limit) if has_more else None,
+            "url": self.path,
+        }
+        if count_all:
+            body["total_count"] = total
+        return body
+
+
+def _class_of(obj: Mapping[str, Any]) -> type:
+    cls = class_for(str(obj.get("object")), deleted=obj.get("deleted") is True)
+    if cls is None:
+        raise errors.invalid_request(f"the fake has no model for {obj.get('object')!r}")
+    return cls
+
+
+def name_of_obj(obj: Mapping[str, Any]) -> str:
+    return str(obj.get("object", "object"))
+
+
+def _link_fields(param: str, owner: Mapping[str, Any]) -> tuple[str, ...]:
+    """Fields through which an object may point at its parent: the path parameter's name, and
+    the parent's object type (`{id}` under `/v1/transfers` -> `transfer`)."""
+    names = [] if param == "id" else [param]
+    kind = str(owner.get("object", "")).rsplit(".", 1)[-1]
+    if kind and kind not in names:
+        names.append(kind)
+    return tuple(names)
+
+
+def _same(value: Any, object_id: str) -> bool:
+    if isinstance(value, Mapping):
+        return value.get("id") == object_id
+    return bool(value == object_id)
+
+
+def _equals(key: str, expected: Any) -> Callable[[dict[str, Any]], bool]:
+    def check(obj: dict[str, Any]) -> bool:
+        value = obj.get(key)
+        if isinstance(value, Mapping) and isinstance(expected, str):
+            return value.get("id") == expected
+        return bool(value == expected)
+
+    return check
+
+
+def _bounds(value: Any) -> tuple[int | None, int | None]:
+    """Inclusive bounds of a `created`-style filter (`{"gte": 1, "lt": 5}` -> `(1, 4)`)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, value
+    if not isinstance(value, Mapping):
+        return None, None
+    lows = [int(value["gte"])] if "gte" in value else []
+    lows += [int(value["gt"]) + 1] if "gt" in value else []
+    highs = [int(value["lte"])] if "lte" in value else []
+    highs += [int(value["lt"]) - 1] if "lt" in value else []
+    return (max(lows) if lows else None), (min(highs) if highs else None)
+
+
+def _in_range(key: str, low: int | None, high: int | None) -> Callable[[dict[str, Any]], bool]:
+    def check(obj: dict[str, Any]) -> bool:
+        value = obj.get(key)
+        if not isinstance(value, int | float):
+            return False
+        return (low is None or value >= low) and (high is None or value <= high)
+
+    return check
+
+
+def _page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"fake-page:{offset}".encode()).decode().rstrip("=")
+
+
+def _page_offset(token: Any) -> int:
+    if token is None:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(str(token) + "=" * (-len(str(token)) % 4)).decode()
+        prefix, _, offset = text.partition(":")
+        if prefix == "fake-page" and offset.isdigit():
+            return int(offset)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise errors.invalid_request(f"Invalid page: {token!r} is not a page token", param="page")

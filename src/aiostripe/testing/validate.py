@@ -1,0 +1,322 @@
+"""Request validation against the generated params TypedDicts, the way Stripe answers a bad request.
+
+Decoded form data (strings, nested dicts and lists) is checked key by key against the TypedDict of
+the operation and coerced to the types it declares (`"3"` -> `3`, `"true"` -> `True`). The first
+problem raises `ParamError` with the bracketed wire name of the parameter (`items[0][price]`), which
+the app turns into Stripe's 400 `invalid_request_error`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import keyword
+import re
+import types
+import typing
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from typing import IO, Any, Literal, get_args, get_origin
+
+import attrs
+
+_INT = re.compile(r"-?\d+")
+_FLOAT = re.compile(r"-?(\d+\.?\d*|\.\d+)")
+_NONE = type(None)
+
+
+@attrs.frozen
+class Param:
+    """One key of a params TypedDict: its wire name, declared type, and whether it is required."""
+
+    name: str
+    type: Any
+    required: bool
+
+
+@attrs.frozen
+class UploadedFile:
+    """A file part of a multipart request."""
+
+    filename: str | None
+    content_type: str | None
+    data: bytes = attrs.field(repr=lambda d: f"<{len(d)} bytes>")
+
+
+class ParamError(Exception):
+    """A request parameter Stripe would reject: `param` is its bracketed wire name."""
+
+    def __init__(self, message: str, param: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+def params_class(module: str | None, name: str | None) -> type | None:
+    """The params TypedDict of an operation (`ir.json`'s `params_module` and `params`)."""
+    if not module or not name:
+        return None
+    cls: type = getattr(importlib.import_module(f"aiostripe._generated.params.{module}"), name)
+    return cls
+
+
+def wire_name(key: str) -> str:
+    """The name Stripe uses for a TypedDict key: `is_` -> `is`."""
+    if key.endswith("_") and keyword.iskeyword(key[:-1]):
+        return key[:-1]
+    return key
+
+
+@cache
+def param_fields(td: type) -> dict[str, Param]:
+    """The keys of a params TypedDict by wire name."""
+    hints = typing.get_type_hints(td, include_extras=True)
+    required_keys: frozenset[str] = getattr(td, "__required_keys__", frozenset())
+    out: dict[str, Param] = {}
+    for key, hint in hints.items():
+        required = key in required_keys
+        origin = get_origin(hint)
+        if origin is typing.Required:
+            required, hint = True, get_args(hint)[0]
+        elif origin is typing.NotRequired:
+            required, hint = False, get_args(hint)[0]
+        out[wire_name(key)] = Param(wire_name(key), hint, required)
+    return out
+
+
+def union_members(t: Any) -> tuple[Any, ...]:
+    """The members of a union type, or `(t,)`."""
+    if get_origin(t) in (typing.Union, types.UnionType):
+        return get_args(t)
+    return (t,)
+
+
+def allows_empty(t: Any) -> bool:
+    """Whether `""` is a valid value of `t` (it has `Literal[""]`, Stripe's way to unset)."""
+    return any(get_origin(m) is Literal and "" in get_args(m) for m in union_members(t))
+
+
+def validate(td: type | None, data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` checked against the TypedDict `td` (None: the operation takes no parameters) and
+    coerced to its types, keyed by wire name. Raises `ParamError`."""
+    if td is None:
+        for key in data:
+            raise ParamError(f"Received unknown parameter: {key}", key)
+        return {}
+    return _check_typeddict(td, data, "")
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}[{key}]" if prefix else key
+
+
+def _check_typeddict(td: type, data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    known = param_fields(td)
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = _join(prefix, key)
+        param = known.get(key)
+        if param is None:
+            raise ParamError(f"Received unknown parameter: {name}", name)
+        out[key] = check(param.type, value, name)
+    for key, param in known.items():
+        if param.required and key not in data:
+            name = _join(prefix, key)
+            raise ParamError(f"Missing required param: {name}.", name)
+    return out
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return repr(value)
+
+
+def _kind(t: Any) -> str:
+    if get_origin(t) is Literal:
+        return "one of " + _one_of(get_args(t))
+    if t is int or t is datetime:
+        return "an integer"
+    if t is float:
+        return "a number"
+    if t is bool:
+        return "a boolean (true or false)"
+    if t is str:
+        return "a string"
+    if get_origin(t) is list:
+        return "an array"
+    if get_origin(t) is dict or typing.is_typeddict(t):
+        return "an object"
+    return "a file" if t is bytes or t is IO or get_origin(t) is IO else "a value"
+
+
+def _one_of(values: tuple[Any, ...]) -> str:
+    shown = [str(v) for v in values if v != ""]
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + f", or {shown[-1]}"
+
+
+def check(t: Any, value: Any, name: str) -> Any:
+    """`value` as a value of type `t`, coerced from its form text; `ParamError` if it is not."""
+    options = union_members(t)
+    if len(options) > 1:
+        return _check_union(options, value, name)
+    if t is Any:
+        return value
+    origin = get_origin(t)
+    if origin is Literal:
+        values = get_args(t)
+        if isinstance(value, str) and value in values:
+            return value
+        for v in values:  # a non-str literal (rare): compare its form text
+            if not isinstance(v, str) and isinstance(value, str) and _form_text(v) == value:
+                return v
+        if isinstance(value, str):
+            message = f"Invalid {name}: must be one of {_one_of(values)}"
+        else:
+            message = f"Invalid {name}: must be one of {_one_of(values)}, got {_describe(value)}"
+        raise ParamError(message, name)
+    if t is str:
+        if isinstance(value, str):
+            return value
+    elif t is int or t is datetime:
+        if isinstance(value, str) and _INT.fullmatch(value):
+            return int(value)
+    elif t is float:
+        if isinstance(value, str) and _FLOAT.fullmatch(value):
+            return float(value)
+    elif t is bool:
+        if value in ("true", "false"):
+            return value == "true"
+    elif t is bytes or t is IO or origin is IO:
+        if isinstance(value, UploadedFile | str):
+            return value
+    elif origin is list:
+        if isinstance(value, list):
+            item = get_args(t)[0]
+            return [check(item, v, f"{name}[{i}]") for i, v in enumerate(value)]
+    elif origin is dict:
+        if isinstance(value, list):  # `metadata[0]=x` decodes as a list
+            value = {str(i): v for i, v in enumerate(value)}
+        if isinstance(value, Mapping):
+            item = get_args(t)[1]
+            return {k: check(item, v, f"{name}[{k}]") for k, v in value.items()}
+    elif typing.is_typeddict(t):
+        if isinstance(value, Mapping):
+            return _check_typeddict(t, value, name)
+        if isinstance(value, list) and not value:
+            return {}
+    else:
+        return value
+    raise ParamError(f"Invalid {name}: must be {_kind(t)}, got {_describe(value)}", name)
+
+
+def _check_union(options: tuple[Any, ...], value: Any, name: str) -> Any:
+    if value == "" and any(get_origin(m) is Literal and "" in get_args(m) for m in options):
+        return ""
+    first: ParamError | None = None
+    for option in sorted(options, key=lambda m: _preference(m, value)):
+        if option is _NONE:
+            continue
+        try:
+            return check(option, value, name)
+        except ParamError as exc:
+            if first is None:
+                first = exc
+    if first is None:
+        raise ParamError(f"Invalid {name}", name)
+    kinds = list(
+        dict.fromkeys(_kind(m) for m in options if m is not _NONE and not _is_empty_literal(m))
+    )
+    if len(kinds) > 1 and not _shape_matches_one(options, value):
+        message = f"Invalid {name}: must be {' or '.join(kinds)}"
+        raise ParamError(f"{message}, got {_describe(value)}", name)
+    raise first
+
+
+def _is_empty_literal(t: Any) -> bool:
+    return get_origin(t) is Literal and get_args(t) == ("",)
+
+
+def _shape(t: Any) -> str:
+    origin = get_origin(t)
+    if origin is list:
+        return "list"
+    if origin is dict or typing.is_typeddict(t):
+        return "dict"
+    return "scalar"
+
+
+def _value_shape(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "dict"
+    if isinstance(value, list):
+        return "list"
+    return "scalar"
+
+
+def _shape_matches_one(options: tuple[Any, ...], value: Any) -> bool:
+    shape = _value_shape(value)
+    return sum(1 for m in options if m is not _NONE and _shape(m) == shape) == 1
+
+
+def _preference(t: Any, value: Any) -> int:
+    """Order in which union members are tried: same shape as the value first, Literals before
+    plain strings, so the error reported is the one of the member the caller meant."""
+    if _shape(t) != _value_shape(value):
+        return 3
+    if get_origin(t) is Literal:
+        return 0 if not _is_empty_literal(t) else 2
+    return 1
+
+
+def _form_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def example(td: type | None, *, depth: int = 0) -> dict[str, Any]:
+    """The smallest valid parameters of a params TypedDict: its required keys, with a plausible
+    value each (Python keys, as the client takes them: `is_`, not `is`)."""
+    if td is None:
+        return {}
+    hints = typing.get_type_hints(td, include_extras=True)
+    out: dict[str, Any] = {}
+    known = param_fields(td)
+    chosen = [p for p in known.values() if p.required]
+    if not chosen and depth > 0 and known:  # a nested object is sent only if it holds something
+        chosen = [next(iter(known.values()))]
+    for param in chosen:
+        python_key = param.name if param.name in hints else f"{param.name}_"
+        out[python_key] = example_value(param.type, param.name, depth=depth)
+    return out
+
+
+def example_value(t: Any, name: str = "", *, depth: int = 0) -> Any:
+    """A plausible valid value of a parameter type."""
+    options = [m for m in union_members(t) if m is not _NONE and not _is_empty_literal(m)]
+    t = options[0] if options else t
+    origin = get_origin(t)
+    if origin is Literal:
+        return next(v for v in get_args(t) if v != "")
+    if t is str:
+        return {"currency": "usd", "country": "US", "email": "jenny@example.com"}.get(name, "x")
+    if t is int or t is datetime:
+        return 1
+    if t is float:
+        return 1.5
+    if t is bool:
+        return True
+    if t is bytes or t is IO or origin is IO:
+        return b"%PDF-1.4 example"
+    if origin is list:
+        return [example_value(get_args(t)[0], name, depth=depth + 1)]
+    if origin is dict:
+        return {"key": example_value(get_args(t)[1], "", depth=depth + 1)}
+    if typing.is_typeddict(t):
+        return example(t, depth=depth + 1)
+    return "x"

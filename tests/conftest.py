@@ -1,0 +1,1 @@
+pytest_plugins = ["aiostripe.testing.pytest_plugin"]
