@@ -406,6 +406,16 @@ async def test_cursor_file_of_another_listing(
     code, _, err = await run(capsys, *tx_args(server, out, "--resume"))
     assert code == 2
     one_line_error(err, "cannot resume", "less than")
+    out.write_bytes(b"{}\n")
+    (tmp_path / "tx.jsonl.cursor").unlink()
+    code, _, err = await run(capsys, *tx_args(server, out, "--resume"))
+    assert code == 2
+    one_line_error(err, "cannot resume: no cursor file")
+    # --resume on a first run (no output yet) just starts
+    out.unlink()
+    code, _, err = await run(capsys, *tx_args(server, out, "--resume"))
+    assert code == 0, err
+    assert len(read_lines(out)) == 10
 
 
 def test_every_list_and_search_resolves() -> None:
@@ -438,3 +448,24 @@ def test_python_m_aiostripe_help() -> None:
     )
     assert result.returncode == 0
     assert "list" in result.stdout and "search" in result.stdout and "get" in result.stdout
+
+
+async def test_list_against_the_fake_stripe(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    testing = pytest.importorskip("aiostripe.testing")
+    async with testing.FakeStripe() as fake:
+        seeded = fake.seed("treasury.transaction", 1500, financial_account=FA)
+        out = tmp_path / "tx.jsonl"
+        argv = ["--api-key", "sk_test_cli", "--base-url", fake.url]
+        lst = ["list", "treasury.transactions", "-p", f"financial_account={FA}", "-o", str(out)]
+        code, _, err = await run(capsys, *argv, *lst, "--max-items", "700")
+        assert code == 0, err
+        code, _, err = await run(capsys, *argv, *lst, "--resume")
+        assert code == 0, err
+        lines = read_lines(out)
+        assert [o["id"] for o in lines] == seeded[::-1]
+        assert all(o["object"] == "treasury.transaction" for o in lines)
+        code, stdout, err = await run(capsys, *argv, "get", "treasury.transactions", seeded[7])
+        assert code == 0, err
+        assert json.loads(stdout)["id"] == seeded[7]

@@ -815,3 +815,41 @@ async def test_bad_arguments(server: ListServer, stripe: StripeClient) -> None:
     assert server.count == 0
     it: ItemIterator[Any] = req.auto_paging_iter()
     del it
+
+
+# --- against the fake Stripe of aiostripe.testing -------------------------------------------------
+
+
+async def test_with_the_fake_stripe() -> None:
+    testing = pytest.importorskip("aiostripe.testing")
+    async with testing.FakeStripe() as fake:
+        seeded = fake.seed("treasury.transaction", 2500, financial_account="fa_1")
+        fake.seed("treasury.transaction", 40, financial_account="fa_2")
+        customers = fake.seed("customer", 250, email="jo@example.com")
+        newest_first = seeded[::-1]
+        async with fake.client() as stripe:
+            req = stripe.treasury.transactions.list(financial_account="fa_1")
+            assert [tx.id async for tx in req.auto_paging_iter()] == newest_first
+            assert len(fake.requests) == 25
+            back = stripe.treasury.transactions.list(
+                financial_account="fa_1", ending_before=seeded[0]
+            )
+            assert [tx.id async for tx in back.auto_paging_iter()] == seeded[1:]
+            # stop early, resume from the cursor
+            async with req.auto_paging_iter() as it:
+                head = [tx.id async for tx in _take(it, 1234)]
+                cursor = it.cursor
+            rest = [tx.id async for tx in req.auto_paging_iter(resume_from=cursor)]
+            assert head + rest == newest_first
+            search = stripe.customers.search(query="email:'jo@example.com'", limit=30)
+            assert [c.id async for c in search.auto_paging_iter()] == customers[::-1]
+            windows = req.parallel_iter(created_gte=0, created_lt=2**31, windows=8)
+            assert sorted([tx.id async for tx in windows]) == sorted(seeded)
+
+
+async def _take(it: AsyncIterator[Any], n: int) -> AsyncIterator[Any]:
+    async for obj in it:
+        yield obj
+        n -= 1
+        if n == 0:
+            return

@@ -639,8 +639,7 @@ class _Pump:
         task = self.task
         self.cancel()
         if task is not None and not task.done():
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await asyncio.wait([task])  # let it finish cancelling; our own cancellation propagates
 
 
 class _Closing:
@@ -1037,11 +1036,10 @@ class ParallelIterator(_Closing, Generic[T]):
 
     async def aclose(self) -> None:
         """Stop: cancel every window's read-ahead and drop buffered pages."""
-        tasks = list(self._tasks)
+        tasks = [t for t in self._tasks if not t.done()]
         self._finish()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if tasks:
+            await asyncio.wait(tasks)
 
     def __del__(self) -> None:
         if getattr(self, "_tasks", None):

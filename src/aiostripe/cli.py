@@ -423,6 +423,12 @@ async def _stream(
     same = {k: v for k, v in params.items() if k != "limit"}
     identity = {"command": op.kind, "resource": op.resource, "ids": ids, "params": same}
     state = _read_state(cursor_path, identity) if args.resume and cursor_path else None
+    exists = out_path is not None and out_path.exists() and out_path.stat().st_size > 0
+    if args.resume and state is None and exists:
+        raise UsageError(
+            f"cannot resume: no cursor file {str(cursor_path)!r} for the existing "
+            f"{str(out_path)!r}; drop --resume to start over"
+        )
     objects = int(state["objects"]) if state else 0
     pages = int(state["pages"]) if state else 0
     show = args.progress
