@@ -117,6 +117,8 @@ def operation_view(op: ir.Operation) -> OperationView:
         else "None"
     )
     extra = []
+    if op.kind == "list" and not (op.params and any(f.wire == "limit" for f in op.params.fields)):
+        extra.append("paged=False")  # a list that returns everything at once
     if op.host != "api":
         extra.append(f'host="{op.host}"')
     if op.multipart:

@@ -28,6 +28,16 @@ from aiostripe._errors import (
 )
 from aiostripe._models import ListObject, SearchResult, StripeObject, StripeResponse
 from aiostripe._options import RequestOptions
+from aiostripe._pagination import (
+    ItemIterator,
+    ListPage,
+    ListRequest,
+    PageIterator,
+    ParallelIterator,
+    SearchPage,
+    SearchRequest,
+    parallel_list,
+)
 from aiostripe._ratelimit import RateLimit
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 from aiostripe._version import VERSION as __version__
@@ -44,7 +54,12 @@ __all__ = [
     "IdempotencyError",
     "InvalidParameterError",
     "InvalidRequestError",
+    "ItemIterator",
+    "ListPage",
+    "ListRequest",
     "ListObject",
+    "PageIterator",
+    "ParallelIterator",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
@@ -52,6 +67,8 @@ __all__ = [
     "ResponseParseError",
     "RetryEvent",
     "RetryPolicy",
+    "SearchPage",
+    "SearchRequest",
     "SearchResult",
     "SignatureVerificationError",
     "StripeClient",
@@ -60,6 +77,7 @@ __all__ = [
     "StripeResponse",
     "WaitEvent",
     "__version__",
+    "parallel_list",
 ]
 
 

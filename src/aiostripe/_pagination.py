@@ -32,7 +32,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import re
 from collections import deque
 from collections.abc import Generator, Mapping
 from datetime import datetime
@@ -167,12 +166,6 @@ class SearchPage(SearchResult[T]):
         )
 
 
-_UNPAGED = (
-    re.compile(r"^/v1/accounts/[^/]+/capabilities$"),
-    re.compile(r"^/v1/reporting/report_types$"),
-)
-"""List operations without `limit`/`starting_after`/`ending_before` in the spec: one page."""
-
 _PAGE_TYPES: dict[tuple[type, str], Any] = {}
 
 
@@ -201,16 +194,16 @@ class _PageRequest(Generic[T]):
         options: RequestOptions | None,
         item_type: str,
         *,
-        paged: bool | None = None,
+        paged: bool = True,
     ) -> None:
         self._requestor = requestor
         self._path = path
         self._params = params
         self._options = options
         self._item_type = item_type
-        # whether the operation takes `limit`/`starting_after` (a few lists return everything
-        # at once and reject them); None: known from the path
-        self._paged = paged if paged is not None else not any(p.match(path) for p in _UNPAGED)
+        # whether the operation takes `limit`/`starting_after`: a few lists (the generator passes
+        # paged=False for them) return everything at once and reject those parameters
+        self._paged = paged
 
     @property
     def path(self) -> str:

@@ -48,9 +48,11 @@ class Service:
         params: Mapping[str, Any],
         options: RequestOptions | None,
         item_type: str,
+        *,
+        paged: bool = True,
     ) -> ListRequest[Any]:
         path = format_path(template, **path_params) if path_params else template
-        return ListRequest(self._requestor, path, dict(params), options, item_type)
+        return ListRequest(self._requestor, path, dict(params), options, item_type, paged=paged)
 
     def _search(
         self,
