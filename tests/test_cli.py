@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+import aiostripe
+
 from aiostripe import cli
 from tests.test_pagination import CUS_PATH, FA, ListServer, make_objects
 
@@ -426,10 +428,11 @@ def test_every_list_and_search_resolves() -> None:
             continue
         resolved = cli.resolve(".".join(op["service"]), op["kind"])
         assert resolved.params_type is not None and resolved.params_type.__name__ == op["params"]
-        from aiostripe._pagination import ListRequest
-
-        paged = ListRequest(None, op["path"], {}, None, op["returns"])._paged  # type: ignore[arg-type]
-        assert paged == ("limit" in resolved.fields), op["path"]
+        target: Any = aiostripe.StripeClient("sk_test_x")
+        for part in op["service"]:
+            target = getattr(target, part)
+        request = getattr(target, op["method"])(*["x_1" for _ in op["path_params"]])
+        assert request._paged == ("limit" in resolved.fields), op["path"]
         assert resolved.path_params == [p["name"] for p in op["path_params"]]
         seen += 1
     assert seen == len(cli._operations("list")) + len(cli._operations("search"))
