@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 import aiostripe
-
 from aiostripe import cli
 from tests.test_pagination import CUS_PATH, FA, ListServer, make_objects
 
