@@ -41,6 +41,7 @@ def run_against(gen_dir: Path, code: str, timeout: float = 120) -> str:
     script = _PRELUDE.format(gen=str(gen_dir)) + textwrap.dedent(code)
     proc = subprocess.run(
         [sys.executable, "-W", "error", "-c", script],
+        check=False,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -43,7 +43,7 @@ class StripeResponse:
 class StripeObject:
     """Base of every model. `obj["field"]` reads any field, known to the spec or not."""
 
-    __slots__ = ("_extra", "_absent", "_meta")
+    __slots__ = ("_absent", "_extra", "_meta")
     _extra: dict[str, Any]  # fields the spec does not know (set only when there are some)
     _absent: frozenset[str]  # optional fields that the parsed data did not have
     _meta: Any  # the StripeResponse of a top-level result, or a page's fetch context
@@ -147,7 +147,7 @@ class _LazyModels(dict[str, Any]):
             raise KeyError(name)
         value = getattr(importlib.import_module(f"{_GENERATED_MODELS}.{module}"), name)
         if isinstance(value, str):  # a union alias (`ExternalAccount = "BankAccount | Card"`)
-            value = eval(value, _EVAL_GLOBALS, self)  # noqa: S307 - written by the generator
+            value = eval(value, _EVAL_GLOBALS, self)
         self[name] = value
         return value
 
@@ -173,7 +173,7 @@ def resolve_type(expr: str) -> Any:
     """The runtime type for a type expression over generated class names (cached)."""
     t = _TYPES.get(expr)
     if t is None:
-        t = eval(expr, _EVAL_GLOBALS, _MODELS)  # noqa: S307 - expressions come from the generator
+        t = eval(expr, _EVAL_GLOBALS, _MODELS)
         _TYPES[expr] = t
     return t
 

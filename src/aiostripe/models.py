@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from aiostripe._generated.models import *  # noqa: F403
+    from aiostripe._generated.models import *
 
 
 def __getattr__(name: str) -> Any:
