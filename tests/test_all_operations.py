@@ -2,7 +2,8 @@
 over loopback HTTP, comes back as the typed class its `returns` declares.
 
 The objects named by path parameters are stored first (linked to their parents), and each call
-sends the operation's required parameters, so every call succeeds; one test per resource group.
+sends the operation's required parameters, so every call succeeds; the same call with unknown
+ids gets Stripe's 404, and with an unknown parameter a 400. One test per resource group.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from aiostripe import ListObject, SearchResult
+from aiostripe import InvalidRequestError, ListObject, SearchResult
 from aiostripe.testing import FakeStripe
 from aiostripe.testing.operations import Operation, operations
 from aiostripe.testing.schema import classes_of, object_name
@@ -83,6 +84,14 @@ async def test_operations_of(group: str) -> None:
             _check(op, result)
             assert fake.requests[-1].operation == op.name
             assert fake.requests[-1].status == 200, op.key
+            if op.path_params:  # the same call on ids the fake does not hold: Stripe's 404
+                with pytest.raises(InvalidRequestError) as missing:
+                    await _method(client, op)(*["nope_1"] * len(ids), **_params(op))
+                assert (missing.value.http_status, missing.value.code) == (404, "resource_missing")
+            if op.params is not None:  # a parameter the operation does not take: a 400
+                with pytest.raises(InvalidRequestError) as unknown:
+                    await _method(client, op)(*ids, **_params(op), zz_unknown="1")
+                assert (unknown.value.http_status, unknown.value.param) == (400, "zz_unknown")
 
 
 async def test_list_operations_return_stored_items() -> None:

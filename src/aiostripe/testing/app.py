@@ -13,7 +13,10 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
+import random
 import re
+import string
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -33,8 +36,10 @@ from aiostripe.testing.validate import ParamError, UploadedFile, validate
 if TYPE_CHECKING:
     from aiostripe.testing.server import FakeStripe
 
+_ALNUM = string.ascii_letters + string.digits
 _KEY = re.compile(r"(sk_test_|rk_test_|sk_live_|rk_live_)[A-Za-z0-9_]+")
 MAX_BODY = 64 * 1024 * 1024
+logger = logging.getLogger("aiostripe.testing")
 
 
 @attrs.frozen
@@ -106,10 +111,11 @@ class _Server:
     def __init__(self, fake: FakeStripe) -> None:
         self.fake = fake
         self.saved: dict[tuple[str, str], _Saved] = fake.idempotent_results
+        self._ids = random.Random()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         fake = self.fake
-        request_id = "req_" + fake.factory.new_id(None)[4:]
+        request_id = "req_" + "".join(self._ids.choices(_ALNUM, k=14))
         method = request.method.lower()
         raw_path = request.rel_url.raw_path
         match = fake.router.match(method, raw_path)
@@ -227,6 +233,12 @@ class _Server:
             )
         except StripeHTTPError as exc:
             reply = self._error(exc, request_id, request)
+        except Exception as exc:  # a bug of the fake: answered like Stripe's 500, and logged
+            logger.exception("the fake Stripe failed on %s %s", request.method, request.path)
+            error = StripeHTTPError(
+                500, {"type": "api_error", "message": f"the fake Stripe failed: {exc!r}"}
+            )
+            return self._error(error, request_id, request)
         else:
             body = answer.body if isinstance(answer.body, bytes) else _json(answer.body)
             headers = self._headers(request, request_id)

@@ -4,13 +4,11 @@ The behaviour of an operation comes from `operations.py` (`create`, `retrieve`, 
 `action`, `static`, `delete_field`, `list`, `search`, `binary`); the object types from the
 operation's `returns` and from the path (`{customer}` holds a customer id). Parent ids in the path
 must exist (else Stripe's 404), and nested objects are linked to their parent, by the field named
-like the path parameter when the model has one.
+like the path parameter when the model has one. Lists and searches are in `lists.py`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,21 +16,20 @@ from typing import Any
 import attrs
 
 from aiostripe.testing import errors
+from aiostripe.testing.lists import list_page, search_page
 from aiostripe.testing.objects import Factory, NoFit
 from aiostripe.testing.operations import (
     Operation,
     Router,
+    link_fields,
     object_names,
     pick_class,
     singular_name,
 )
 from aiostripe.testing.schema import class_for, fields, is_deleted, literal_values, members
 from aiostripe.testing.schema import object_name as name_of
-from aiostripe.testing.search import QueryError, compile_query
-from aiostripe.testing.store import Key, Store
+from aiostripe.testing.store import Store
 
-_PAGING = frozenset({"limit", "starting_after", "ending_before", "expand", "created"})
-_RANGE = frozenset({"gt", "gte", "lt", "lte"})
 _PDF = b"%PDF-1.4\n% aiostripe fake Stripe\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
 
 # The status an action leaves an object in, by the last path segment; the first value the model's
@@ -161,13 +158,13 @@ class _Call:
         for param, owner in owners.items():
             if not self._owned(obj, param, owner):
                 raise errors.resource_missing(
-                    name_of_obj(obj), obj["id"], "id" if self.op.ends_with_id else leaf
+                    _name_of_obj(obj), obj["id"], "id" if self.op.ends_with_id else leaf
                 )
         return obj
 
     def _owned(self, obj: Mapping[str, Any], param: str, owner: Mapping[str, Any]) -> bool:
         links = [self.store.parents.get(obj["id"])]
-        for field in _link_fields(param, owner):
+        for field in link_fields(param, owner):
             value = obj.get(field)
             links.append(value.get("id") if isinstance(value, Mapping) else value)
         known = [link for link in links if isinstance(link, str)]
@@ -179,7 +176,7 @@ class _Call:
         """Point a new object at its parents (`customer_balance_transaction.customer`)."""
         known = fields(cls)
         for param, owner in owners.items():
-            for field in _link_fields(param, owner):
+            for field in link_fields(param, owner):
                 if field in known and field != "id":
                     try:
                         obj[field] = self.factory.merge(None, owner["id"], known[field].type, 1)
@@ -296,116 +293,12 @@ class _Call:
 
     # --- lists ----------------------------------------------------------------------------------
 
-    def _limit(self) -> int:
-        limit = self.params.get("limit", 10)
-        if not isinstance(limit, int) or not 1 <= limit <= 100:
-            raise errors.invalid_request(
-                f"Invalid limit: must be between 1 and 100, got {limit}", param="limit"
-            )
-        return limit
-
-    def _cursor(self, param: str, kinds: frozenset[str]) -> Key | None:
-        object_id = self.params.get(param)
-        if object_id is None:
-            return None
-        key = self.store.key(object_id)
-        obj = self.store.get(object_id)
-        if key is None or obj is None or obj.get("object") not in kinds:
-            kind = min(kinds) if kinds else "object"
-            raise errors.resource_missing(kind, object_id, param)
-        return key
-
     def on_list(self) -> Any:
         owners = self._parents(self.op.path_params)
-        classes = self._results()
-        kinds = object_names(classes)
-        limit = self._limit()
-        if "starting_after" in self.params and "ending_before" in self.params:
-            raise errors.invalid_request(
-                "You may only specify one of these parameters: ending_before, starting_after.",
-                param="ending_before",
-            )
-        after = self._cursor("starting_after", kinds)
-        before = self._cursor("ending_before", kinds)
-        checks = self._filters(classes)
-        for param, owner in owners.items():
-            checks.append(self._belongs_to(param, owner))
-
-        def match(obj: dict[str, Any]) -> bool:
-            return all(check(obj) for check in checks)
-
-        data, has_more = self.store.page(
-            sorted(kinds),
-            limit,
-            after=after,
-            before=before,
-            created=_bounds(self.params.get("created")),
-            match=match if checks else None,
-        )
-        return {"object": "list", "data": data, "has_more": has_more, "url": self.path}
-
-    def _belongs_to(self, param: str, owner: Mapping[str, Any]) -> Callable[[dict[str, Any]], bool]:
-        owner_id = owner["id"]
-        link_fields = _link_fields(param, owner)
-        parents = self.store.parents
-
-        def check(obj: dict[str, Any]) -> bool:
-            if parents.get(obj["id"]) == owner_id:
-                return True
-            return any(_same(obj.get(f), owner_id) for f in link_fields)
-
-        return check
-
-    def _filters(self, classes: list[type]) -> list[Callable[[dict[str, Any]], bool]]:
-        known: set[str] = set()
-        for cls in classes:
-            known.update(fields(cls))
-        checks: list[Callable[[dict[str, Any]], bool]] = []
-        for key, value in self.params.items():
-            if key in _PAGING or key not in known:
-                continue
-            if isinstance(value, Mapping) and value and value.keys() <= _RANGE:
-                low, high = _bounds(value)
-                checks.append(_in_range(key, low, high))
-            else:
-                checks.append(_equals(key, value))
-        return checks
+        return list_page(self.store, self.params, self._results(), owners, self.path)
 
     def on_search(self) -> Any:
-        kinds = object_names(self._results())
-        limit = self._limit()
-        try:
-            predicate = compile_query(str(self.params.get("query", "")))
-        except QueryError as exc:
-            raise errors.invalid_request(str(exc), param="query") from None
-        offset = _page_offset(self.params.get("page"))
-        data: list[dict[str, Any]] = []
-        skipped, has_more, total = 0, False, 0
-        count_all = "total_count" in self.expand
-        for obj in self.store.newest_first(sorted(kinds)):
-            if not predicate(obj):
-                continue
-            total += 1
-            if skipped < offset:
-                skipped += 1
-            elif len(data) < limit:
-                data.append(obj)
-            else:
-                has_more = True
-                if not count_all:
-                    break
-        if count_all:
-            self.expand.remove("total_count")
-        body: dict[str, Any] = {
-            "object": "search_result",
-            "data": data,
-            "has_more": has_more,
-            "next_page": _page_token(offset + limit) if has_more else None,
-            "url": self.path,
-        }
-        if count_all:
-            body["total_count"] = total
-        return body
+        return search_page(self.store, self.params, self._results(), self.expand, self.path)
 
 
 def _class_of(obj: Mapping[str, Any]) -> type:
@@ -415,71 +308,5 @@ def _class_of(obj: Mapping[str, Any]) -> type:
     return cls
 
 
-def name_of_obj(obj: Mapping[str, Any]) -> str:
+def _name_of_obj(obj: Mapping[str, Any]) -> str:
     return str(obj.get("object", "object"))
-
-
-def _link_fields(param: str, owner: Mapping[str, Any]) -> tuple[str, ...]:
-    """Fields through which an object may point at its parent: the path parameter's name, and
-    the parent's object type (`{id}` under `/v1/transfers` -> `transfer`)."""
-    names = [] if param == "id" else [param]
-    kind = str(owner.get("object", "")).rsplit(".", 1)[-1]
-    if kind and kind not in names:
-        names.append(kind)
-    return tuple(names)
-
-
-def _same(value: Any, object_id: str) -> bool:
-    if isinstance(value, Mapping):
-        return value.get("id") == object_id
-    return bool(value == object_id)
-
-
-def _equals(key: str, expected: Any) -> Callable[[dict[str, Any]], bool]:
-    def check(obj: dict[str, Any]) -> bool:
-        value = obj.get(key)
-        if isinstance(value, Mapping) and isinstance(expected, str):
-            return value.get("id") == expected
-        return bool(value == expected)
-
-    return check
-
-
-def _bounds(value: Any) -> tuple[int | None, int | None]:
-    """Inclusive bounds of a `created`-style filter (`{"gte": 1, "lt": 5}` -> `(1, 4)`)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value, value
-    if not isinstance(value, Mapping):
-        return None, None
-    lows = [int(value["gte"])] if "gte" in value else []
-    lows += [int(value["gt"]) + 1] if "gt" in value else []
-    highs = [int(value["lte"])] if "lte" in value else []
-    highs += [int(value["lt"]) - 1] if "lt" in value else []
-    return (max(lows) if lows else None), (min(highs) if highs else None)
-
-
-def _in_range(key: str, low: int | None, high: int | None) -> Callable[[dict[str, Any]], bool]:
-    def check(obj: dict[str, Any]) -> bool:
-        value = obj.get(key)
-        if not isinstance(value, int | float):
-            return False
-        return (low is None or value >= low) and (high is None or value <= high)
-
-    return check
-
-
-def _page_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"fake-page:{offset}".encode()).decode().rstrip("=")
-
-
-def _page_offset(token: Any) -> int:
-    if token is None:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(str(token) + "=" * (-len(str(token)) % 4)).decode()
-        prefix, _, offset = text.partition(":")
-        if prefix == "fake-page" and offset.isdigit():
-            return int(offset)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise errors.invalid_request(f"Invalid page: {token!r} is not a page token", param="page")

@@ -14,7 +14,7 @@ import random
 import re
 import string
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, get_args, get_origin
 
 from aiostripe.testing.schema import (
@@ -55,6 +55,8 @@ class Factory:
         self.rng = rng or random.Random()
         self._templates: dict[type, dict[str, Any]] = {}
         self._prefixes: dict[str, str] = {}
+        self.lookup: Callable[[str], dict[str, Any] | None] | None = None
+        """Finds a stored object by id, to embed it where a parameter gives its id."""
 
     # --- ids ------------------------------------------------------------------------------------
 
@@ -106,12 +108,21 @@ class Factory:
     ) -> dict[str, Any]:
         """A new object of `cls`: the template with a fresh id, `created` now, `params` applied
         (see `apply` for `strict`)."""
-        obj = dict(self.template(cls))
+        template = self.template(cls)
         known = fields(cls)
+        now = int(time.time()) if created is None else created
+        obj = {
+            k: now if v == PLACEHOLDER_TIME and type(v) is int else v for k, v in template.items()
+        }
         if "id" in known and known["id"].type is str:
-            obj["id"] = self.new_id(object_name(cls))
+            obj["id"] = new_id = self.new_id(object_name(cls))
+            old = template.get("id")
+            if isinstance(old, str) and old:  # the example's references to itself: to the new id
+                for key, value in obj.items():
+                    if isinstance(value, dict | list):
+                        obj[key] = replace_str(value, old, new_id)
         if "created" in known:
-            obj["created"] = int(time.time()) if created is None else created
+            obj["created"] = now
         if "livemode" in known:
             obj["livemode"] = livemode
         return self.apply(obj, params, cls, strict=strict) if params else obj
@@ -264,6 +275,9 @@ class Factory:
         out = dict(value)
         for key, field in fields(cls).items():
             if key in out:
+                if out[key] == PLACEHOLDER_TIME and not field.required:
+                    out[key] = None  # Stripe's examples put 1234567890 in every timestamp
+                    continue
                 out[key] = self.conform(out[key], field.type, depth)
             elif key == "id" and field.type is str:
                 out[key] = self.new_id(object_name(cls))
@@ -316,10 +330,33 @@ class Factory:
             value = _coerce_scalar(new, option)
             if value is not _MISSING:
                 return value
+        if isinstance(new, str):  # an id where the API embeds the object (`price` of an item)
+            for option in options:
+                if is_model(option) and "id" in fields(option):
+                    held = self.lookup(new) if self.lookup is not None else None
+                    if held is not None and _is_kind(held, option):
+                        return held
+                    return {**self.template(option), "id": new}
         raise NoFit
 
 
 _MISSING: Any = object()
+PLACEHOLDER_TIME = 1234567890
+"""The timestamp of every example object: `created` and other top-level times become now."""
+
+
+def replace_str(value: Any, old: str, new: str) -> Any:
+    """`value` with `old` replaced by `new` in every string inside it (a copy, if anything
+    changed)."""
+    if isinstance(value, str):
+        return value.replace(old, new) if old in value else value
+    if isinstance(value, dict):
+        items = {k: replace_str(v, old, new) for k, v in value.items()}
+        return value if all(items[k] is value[k] for k in value) else items
+    if isinstance(value, list):
+        replaced = [replace_str(v, old, new) for v in value]
+        return value if all(a is b for a, b in zip(replaced, value, strict=True)) else replaced
+    return value
 
 
 def _page(data: list[Any], url: str = "") -> dict[str, Any]:

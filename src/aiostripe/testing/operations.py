@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 from urllib.parse import unquote
@@ -148,6 +148,7 @@ class Router:
             self.by_shape.setdefault((op.verb, _shape(op.path)), op)
         for routes in self._routes.values():
             routes.sort(key=lambda r: tuple(s.startswith("{") for s in r[0]))
+        self._targets: dict[tuple[Operation, str], type | None] = {}
 
     def match(self, verb: str, raw_path: str) -> tuple[Operation, dict[str, str]] | None:
         """The operation for `verb` on the (still percent-encoded) `raw_path`, with its path
@@ -170,10 +171,18 @@ class Router:
         """The model class the path parameter `param` of `op` holds the id of (`{customer}` in
         `/v1/customers/{customer}/tax_ids` -> `Customer`): the result of the GET (else POST,
         DELETE) operation on the path up to that parameter; None if none is known."""
-        return _target_type(self, op, param)
+        key = (op, param)
+        if key not in self._targets:
+            self._targets[key] = _target_type(self, op, param)
+        return self._targets[key]
 
 
 @cache
+def router() -> Router:
+    """The router over every operation (shared: it holds no state)."""
+    return Router(operations())
+
+
 def _target_type(router: Router, op: Operation, param: str) -> type | None:
     marker = "{" + param + "}"
     prefix = _shape(op.path[: op.path.index(marker) + len(marker)])
@@ -232,3 +241,13 @@ def singular_name(op: Operation, param: str) -> str:
 def object_names(classes: Iterable[type]) -> frozenset[str]:
     """The `object` values of some model classes."""
     return frozenset(n for n in (object_name(c) for c in classes) if n is not None)
+
+
+def link_fields(param: str, owner: Mapping[str, Any]) -> tuple[str, ...]:
+    """Fields through which an object may point at its parent: the path parameter's name, and
+    the parent's object type (`{id}` under `/v1/transfers` -> `transfer`)."""
+    names = [] if param == "id" else [param]
+    kind = str(owner.get("object", "")).rsplit(".", 1)[-1]
+    if kind and kind not in names:
+        names.append(kind)
+    return tuple(names)

@@ -30,8 +30,8 @@ from aiostripe.testing.app import build_app
 from aiostripe.testing.faults import Faults
 from aiostripe.testing.handlers import Handlers
 from aiostripe.testing.log import RequestRecord
-from aiostripe.testing.objects import Factory, model_for
-from aiostripe.testing.operations import Router, operations
+from aiostripe.testing.objects import Factory, model_for, replace_str
+from aiostripe.testing.operations import router
 from aiostripe.testing.schema import fields as schema_fields
 from aiostripe.testing.store import Store
 
@@ -58,7 +58,8 @@ class FakeStripe:
         self.port = port
         self.store = Store()
         self.factory = Factory(random.Random(seed))
-        self.router = Router(operations())
+        self.factory.lookup = self.store.get
+        self.router = router()
         self.handlers = Handlers(self.store, self.factory, self.router)
         self.faults = Faults()
         self.requests: list[RequestRecord] = []
@@ -181,14 +182,21 @@ class FakeStripe:
             now = int(time.time())
             start = max(now - count + 1, self.store.seed_clock.get(object_type, 0) + 1)
         self.store.seed_clock[object_type] = int(start) + count - 1
-        name = base["object"]
+        name, base_id = base["object"], base["id"]
+        self_refs = [  # nested values naming the object itself (`items.url`): follow its id
+            key
+            for key, value in base.items()
+            if isinstance(value, dict | list) and replace_str(value, base_id, "") is not value
+        ]
         new_id = self.factory.new_id
         insert = self.store.insert
         has_created = "created" in base
         out: list[dict[str, Any]] = []
         for i in range(count):
             obj = dict(base)
-            obj["id"] = given_id or new_id(name)
+            obj["id"] = object_id = given_id or new_id(name)
+            for key in self_refs:
+                obj[key] = replace_str(base[key], base_id, object_id)
             if has_created:
                 obj["created"] = int(start) + i
             insert(obj)
