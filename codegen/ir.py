@@ -390,7 +390,8 @@ class Builder:
         query = [p for p in op.get("parameters", []) if p["in"] == "query"]
         wires = set(body_schema.get("properties", {})) | {p["name"] for p in query}
         path_params = []
-        for p in op.get("parameters", []):
+        in_path = [p for p in op.get("parameters", []) if p["in"] == "path"]
+        for p in sorted(in_path, key=lambda p: path.index("{" + p["name"] + "}")):
             if p["in"] == "path":
                 name = naming.identifier(p["name"])
                 if name in wires or name == "id" and "id" in wires:
