@@ -1,0 +1,418 @@
+"""Benchmark workers: each subcommand measures one figure for one client and prints one JSON line.
+
+`bench/run.py` starts this script in a fresh subprocess per (figure, client, repetition), so the
+clients never share a process, an event loop or a garbage collector. Run by hand:
+
+    python bench/workers.py list --client aiostripe --url http://127.0.0.1:PORT --seconds 2
+    python bench/workers.py requests --client raw --url ... --concurrency 32
+    python bench/workers.py memory --client aiostripe --url ... --total 1000000
+    python bench/workers.py capacity --url ... --path /v1/customers/cus_1 --concurrency 32
+
+Clients (`--client`):
+
+- `aiostripe`     — this project, `aiostripe.StripeClient(key, base_url=url)`.
+- `sdk-aiohttp`   — the official `stripe` package's async methods over `stripe.AIOHTTPClient()`.
+- `sdk-httpx`     — the official package's async methods over its default client (requests for
+                    sync calls; async calls go to its httpx fallback client).
+- `raw`           — aiohttp `ClientSession.get` + `json.loads`: the practical limit of a Python
+                    async client (no models, no retries, no params encoding).
+
+Every loop is bounded in time (`--seconds`, a hard deadline) and in count. A client that cannot be
+imported or built prints `{"unavailable": "<reason>"}` and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+KEY = "sk_test_bench"
+CUSTOMER_ID = "cus_1"
+FINANCIAL_ACCOUNT = "fa_1"
+PAGE = 100
+HARD_DEADLINE = 600.0  # no worker runs longer than this, whatever it was asked
+MAX_ITEMS = 50_000_000
+
+
+class Unavailable(Exception):
+    """The client under test cannot be used (not installed, or not built yet)."""
+
+
+class Client:
+    """What a benchmark needs of a client: retrieve one customer, iterate the transactions."""
+
+    typed: bool = True  # items are objects with attributes (else dicts)
+
+    async def retrieve(self) -> Any:
+        raise NotImplementedError
+
+    async def iterate(self) -> AsyncIterator[Any]:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+
+class AiostripeClient(Client):
+    def __init__(self, url: str, max_retries: int | None) -> None:
+        try:
+            import aiostripe
+
+            kwargs: dict[str, Any] = {"base_url": url}
+            if max_retries is not None:
+                kwargs["max_retries"] = max_retries
+            self.client = aiostripe.StripeClient(KEY, **kwargs)
+            self.client.customers  # noqa: B018 — the services must exist
+            self.client.treasury.transactions  # noqa: B018
+        except (ImportError, AttributeError, TypeError) as e:
+            raise Unavailable(f"aiostripe: {type(e).__name__}: {e}") from e
+
+    async def retrieve(self) -> Any:
+        return (await self.client.customers.retrieve(CUSTOMER_ID)).id
+
+    async def iterate(self) -> AsyncIterator[Any]:
+        return self.client.treasury.transactions.list(
+            financial_account=FINANCIAL_ACCOUNT, limit=PAGE
+        ).auto_paging_iter()
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class SDKClient(Client):
+    def __init__(self, url: str, transport: str, max_retries: int | None) -> None:
+        try:
+            import stripe
+
+            kwargs: dict[str, Any] = {
+                "base_addresses": {"api": url, "files": url, "connect": url},
+                "max_network_retries": 2 if max_retries is None else max_retries,
+            }
+            if transport == "aiohttp":
+                kwargs["http_client"] = stripe.AIOHTTPClient()
+            elif transport == "httpx":
+                import httpx  # noqa: F401 — the SDK's async fallback needs it
+
+            self.client = stripe.StripeClient(KEY, **kwargs)
+            self.http = self.client._requestor._client  # to close it at the end
+            self.client.v1.customers  # noqa: B018
+        except (ImportError, AttributeError, TypeError) as e:
+            raise Unavailable(f"stripe SDK: {type(e).__name__}: {e}") from e
+
+    async def retrieve(self) -> Any:
+        return (await self.client.v1.customers.retrieve_async(CUSTOMER_ID)).id
+
+    async def iterate(self) -> AsyncIterator[Any]:
+        page = await self.client.v1.treasury.transactions.list_async(
+            {"financial_account": FINANCIAL_ACCOUNT, "limit": PAGE}
+        )
+        return page.auto_paging_iter()
+
+    async def close(self) -> None:
+        await self.http.close_async()
+
+
+class RawClient(Client):
+    typed = False
+
+    def __init__(self, url: str) -> None:
+        import aiohttp
+
+        self.url = url
+        self.session = aiohttp.ClientSession(
+            headers={"Authorization": f"Bearer {KEY}", "Stripe-Version": "2024-06-20"}
+        )
+
+    async def retrieve(self) -> Any:
+        async with self.session.get(f"{self.url}/v1/customers/{CUSTOMER_ID}") as r:
+            body = await r.read()
+            if r.status != 200:
+                raise RuntimeError(f"HTTP {r.status}")
+        return json.loads(body)["id"]
+
+    async def iterate(self) -> AsyncIterator[Any]:
+        return self._pages()
+
+    async def _pages(self) -> AsyncIterator[Any]:
+        base = (f"{self.url}/v1/treasury/transactions"
+                f"?financial_account={FINANCIAL_ACCOUNT}&limit={PAGE}")
+        url = base
+        while True:
+            async with self.session.get(url) as r:
+                body = await r.read()
+                if r.status != 200:
+                    raise RuntimeError(f"HTTP {r.status}")
+            page = json.loads(body)
+            data = page["data"]
+            for item in data:
+                yield item
+            if not page["has_more"] or not data:
+                return
+            url = f"{base}&starting_after={data[-1]['id']}"
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+def make_client(name: str, url: str, max_retries: int | None) -> Client:
+    if name == "aiostripe":
+        return AiostripeClient(url, max_retries)
+    if name == "sdk-aiohttp":
+        return SDKClient(url, "aiohttp", max_retries)
+    if name == "sdk-httpx":
+        return SDKClient(url, "httpx", max_retries)
+    if name == "raw":
+        return RawClient(url)
+    raise SystemExit(f"unknown client {name!r}")
+
+
+def rss_kb() -> int:
+    """Current resident set size (kB)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def peak_rss_kb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+# -- figures -----------------------------------------------------------------------------------
+
+
+async def bench_list(client: Client, a: argparse.Namespace) -> dict[str, Any]:
+    """Objects/s through auto-pagination: `reps` windows of `seconds` after `warmup` objects.
+
+    Each window gives two rates: per wall-clock second and per second of this process's CPU
+    time (user + system), the latter barely moved by other load on the machine."""
+    it = await client.iterate()
+    hard = time.perf_counter() + min(HARD_DEADLINE, a.warmup_seconds + a.reps * a.seconds * 3 + 30)
+    samples: list[float] = []
+    cpu_samples: list[float] = []
+    n = 0
+    window_start = -1.0
+    cpu_start = 0.0
+    window_n = 0
+    limit = min(MAX_ITEMS, a.max_items)
+    warm_until = time.perf_counter() + a.warmup_seconds
+    typed = client.typed
+    async for tx in it:
+        if typed:
+            tx.amount  # noqa: B018 — a typed field read
+        else:
+            _ = tx["amount"]
+        n += 1
+        if n % PAGE == 0:
+            now = time.perf_counter()
+            if window_start < 0:
+                if now >= warm_until:
+                    window_start, window_n, cpu_start = now, n, time.process_time()
+            elif now - window_start >= a.seconds:
+                cpu = time.process_time()
+                samples.append((n - window_n) / (now - window_start))
+                cpu_samples.append((n - window_n) / max(cpu - cpu_start, 1e-9))
+                if len(samples) >= a.reps:
+                    break
+                window_start, window_n, cpu_start = now, n, cpu
+            if now > hard or n >= limit:
+                break
+    return {"samples": samples, "cpu_samples": cpu_samples, "unit": "objects/s", "items": n}
+
+
+async def bench_requests(client: Client, a: argparse.Namespace) -> dict[str, Any]:
+    """Completed retrieves per second with `concurrency` tasks calling in a loop (per wall-clock
+    second, and per second of this process's CPU time)."""
+    retrieve = client.retrieve
+    cap = a.max_items
+
+    async def worker(deadline: float, counter: list[int]) -> None:
+        while time.perf_counter() < deadline and counter[0] < cap:
+            await retrieve()
+            counter[0] += 1
+
+    async def window(seconds: float) -> tuple[float, float]:
+        counter = [0]
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        deadline = t0 + seconds
+        await asyncio.wait_for(
+            asyncio.gather(*(worker(deadline, counter) for _ in range(a.concurrency))),
+            timeout=seconds * 3 + 30,
+        )
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        return counter[0] / wall, counter[0] / max(cpu, 1e-9)
+
+    await window(a.warmup_seconds)
+    windows = [await window(a.seconds) for _ in range(a.reps)]
+    return {"samples": [w for w, _ in windows], "cpu_samples": [c for _, c in windows],
+            "unit": "requests/s"}
+
+
+async def bench_memory(client: Client, a: argparse.Namespace) -> dict[str, Any]:
+    """RSS while a slow consumer walks `total` objects through auto-pagination."""
+    import gc
+
+    gc.collect()
+    rss_start = rss_kb()
+    it = await client.iterate()
+    checkpoints = {a.total * k // 10 for k in range(1, 11)}
+    rss_at: dict[int, int] = {}
+    hard = time.perf_counter() + min(HARD_DEADLINE, a.time_limit)
+    n = 0
+    t0 = time.perf_counter()
+    typed = client.typed
+    async for tx in it:
+        if typed:
+            tx.amount  # noqa: B018
+        else:
+            _ = tx["amount"]
+        n += 1
+        if n % a.sleep_every == 0:
+            await asyncio.sleep(a.sleep)
+            if time.perf_counter() > hard:
+                break
+        if n in checkpoints:
+            rss_at[n] = rss_kb()
+            if n >= a.total:
+                break
+    elapsed = time.perf_counter() - t0
+    return {
+        "items": n,
+        "seconds": elapsed,
+        "rss_start_kb": rss_start,
+        "rss_at_kb": {str(k): v for k, v in sorted(rss_at.items())},
+        "peak_rss_kb": peak_rss_kb(),
+        "complete": n >= a.total,
+    }
+
+
+# -- server capacity: a trivial callback client ------------------------------------------------
+
+
+class _CapacityProtocol(asyncio.Protocol):
+    """Sends one GET, waits for the whole response (by Content-Length), sends the next one."""
+
+    def __init__(self, request: bytes, state: dict[str, Any]) -> None:
+        self.request = request
+        self.state = state
+        self.buf = b""
+        self.need = -1
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        while True:
+            if self.need < 0:
+                end = self.buf.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                head = self.buf[:end].lower()
+                i = head.find(b"content-length:")
+                j = head.find(b"\r\n", i)
+                length = int(head[i + 15: j if j > 0 else None])
+                self.need = end + 4 + length
+            if len(self.buf) < self.need:
+                return
+            self.buf = self.buf[self.need:]
+            self.need = -1
+            self.state["count"] += 1
+            if time.perf_counter() >= self.state["deadline"]:
+                self.transport.close()
+                self.state["open"] -= 1
+                if self.state["open"] == 0:
+                    self.state["done"].set_result(None)
+                return
+            self.transport.write(self.request)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.state["done"].done() and self.state["open"] > 0 and exc is not None:
+            self.state["done"].set_exception(exc)
+
+
+async def bench_capacity(a: argparse.Namespace) -> dict[str, Any]:
+    """The server's own rate: `concurrency` keep-alive connections, no parsing beyond headers."""
+    from urllib.parse import urlsplit
+
+    loop = asyncio.get_running_loop()
+    u = urlsplit(a.url)
+    request = (
+        f"GET {a.path} HTTP/1.1\r\nHost: {u.hostname}:{u.port}\r\n"
+        f"Authorization: Bearer {KEY}\r\n\r\n"
+    ).encode()
+
+    async def window(seconds: float) -> float:
+        state: dict[str, Any] = {"count": 0, "open": a.concurrency,
+                                 "deadline": time.perf_counter() + seconds,
+                                 "done": loop.create_future()}
+        t0 = time.perf_counter()
+        for _ in range(a.concurrency):
+            await loop.create_connection(lambda: _CapacityProtocol(request, state),
+                                         u.hostname, u.port)
+        await asyncio.wait_for(state["done"], timeout=seconds * 3 + 30)
+        return state["count"] / (time.perf_counter() - t0)
+
+    await window(a.warmup_seconds)
+    samples = [await window(a.seconds) for _ in range(a.reps)]
+    return {"samples": samples, "unit": "requests/s"}
+
+
+# -- entry -------------------------------------------------------------------------------------
+
+
+async def amain(a: argparse.Namespace) -> dict[str, Any]:
+    if a.figure == "capacity":
+        return await bench_capacity(a)
+    try:
+        client = make_client(a.client, a.url, a.max_retries)
+    except Unavailable as e:
+        return {"unavailable": str(e)}
+    try:
+        if a.figure == "list":
+            return await bench_list(client, a)
+        if a.figure == "requests":
+            return await bench_requests(client, a)
+        if a.figure == "memory":
+            return await bench_memory(client, a)
+        raise SystemExit(f"unknown figure {a.figure!r}")
+    finally:
+        await client.close()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("figure", choices=["list", "requests", "memory", "capacity"])
+    p.add_argument("--client", default="raw")
+    p.add_argument("--url", required=True, help="http://127.0.0.1:PORT of bench/server.py")
+    p.add_argument("--seconds", type=float, default=2.0, help="length of one timed window")
+    p.add_argument("--reps", type=int, default=3, help="timed windows in this process")
+    p.add_argument("--warmup-seconds", type=float, default=0.5)
+    p.add_argument("--concurrency", type=int, default=1)
+    p.add_argument("--max-retries", type=int, default=None,
+                   help="client retries (default: the client's own default; the SDK's set to 2)")
+    p.add_argument("--max-items", type=int, default=MAX_ITEMS)
+    p.add_argument("--path", default=f"/v1/customers/{CUSTOMER_ID}", help="capacity: the path")
+    p.add_argument("--total", type=int, default=1_000_000, help="memory: objects to walk")
+    p.add_argument("--sleep-every", type=int, default=1000, help="memory: pause every N objects")
+    p.add_argument("--sleep", type=float, default=0.005, help="memory: pause length (s)")
+    p.add_argument("--time-limit", type=float, default=300.0, help="memory: stop after (s)")
+    a = p.parse_args()
+    if not a.url.startswith(("http://127.0.0.1:", "http://localhost:")):
+        raise SystemExit("the benchmarks only talk to 127.0.0.1")
+    t0 = time.perf_counter()
+    result = asyncio.run(asyncio.wait_for(amain(a), timeout=HARD_DEADLINE))
+    result.setdefault("peak_rss_kb", peak_rss_kb())
+    result["wall_s"] = time.perf_counter() - t0
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
