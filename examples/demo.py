@@ -1,0 +1,114 @@
+"""`make demo`: the main job of aiostripe, end to end, as an async batch job would run it.
+
+On the embedded fake Stripe (`aiostripe.testing.FakeStripe`, on 127.0.0.1) unless STRIPE_API_KEY is
+set to a real test key, in which case it talks to Stripe itself:
+
+1. create a customer and a payment intent (typed results, request ids);
+2. seed (fake only) and list every treasury transaction of a financial account with
+   auto-pagination and read-ahead, under a progress line;
+3. show a request that fails once (fake: an injected 503) and is retried with the same
+   idempotency key;
+4. print a short summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import aiostripe
+from aiostripe.testing import FakeStripe
+
+SEEDED_TRANSACTIONS = 25_000
+
+
+def progress(count: int, pages: int, started: float) -> None:
+    rate = count / max(time.perf_counter() - started, 1e-9)
+    print(f"\r  listed {count:,} transactions, {pages:,} pages ({rate:,.0f}/s)", end="",
+          file=sys.stderr, flush=True)
+
+
+@contextlib.asynccontextmanager
+async def stripe_client(
+    retries: list[aiostripe.RetryEvent],
+) -> AsyncIterator[tuple[aiostripe.StripeClient, FakeStripe | None]]:
+    key = os.environ.get("STRIPE_API_KEY")
+    if key:
+        print("Using Stripe itself (STRIPE_API_KEY is set).")
+        async with aiostripe.StripeClient(key, on_retry=retries.append) as stripe:
+            yield stripe, None
+        return
+    async with FakeStripe() as fake:
+        print(f"Using the embedded fake Stripe at {fake.url} (set STRIPE_API_KEY for the real one).")
+        async with fake.client(max_retries=2, on_retry=retries.append) as stripe:
+            yield stripe, fake
+
+
+async def main() -> None:
+    retries: list[aiostripe.RetryEvent] = []
+    async with stripe_client(retries) as (stripe, fake):
+        # 1. typed objects
+        customer = await stripe.customers.create(
+            email="jo@example.com", name="Jo Example", metadata={"plan": "pro"}
+        )
+        intent = await stripe.payment_intents.create(
+            amount=2000, currency="usd", customer=customer.id, metadata={"order": "42"}
+        )
+        print(f"1. customer {customer.id} ({customer.email}, plan={customer.metadata['plan']}),"
+              f" payment intent {intent.id}: {intent.amount} {intent.currency}, {intent.status}"
+              f" [request {intent.last_response and intent.last_response.request_id}]")
+
+        # 2. a financial account's transactions, every one of them, page after page
+        if fake is not None:
+            account = "fa_demo"
+            fake.seed("treasury.transaction", SEEDED_TRANSACTIONS, financial_account=account)
+        else:
+            accounts = await stripe.treasury.financial_accounts.list(limit=1)
+            account = accounts.data[0].id if accounts.data else ""
+        flows: Counter[str] = Counter()
+        total = 0
+        started = time.perf_counter()
+        if account:
+            listing = stripe.treasury.transactions.list(financial_account=account)
+            async with listing.auto_paging_iter() as transactions:
+                async for tx in transactions:
+                    flows[tx.flow_type] += 1
+                    total += tx.amount
+                    if transactions.count % 1000 == 0:
+                        progress(transactions.count, transactions.pages_seen, started)
+                progress(transactions.count, transactions.pages_seen, started)
+                print(file=sys.stderr)
+            print(f"2. financial account {account}: {sum(flows.values()):,} transactions in "
+                  f"{time.perf_counter() - started:.2f}s, net amount {total:,}; by flow: "
+                  + ", ".join(f"{k}={v:,}" for k, v in flows.most_common(3)))
+        else:
+            print("2. no treasury financial account on this Stripe account: listing skipped")
+
+        # 3. a request that fails once and is retried (same idempotency key)
+        if fake is not None:
+            fake.faults.fail_next(1, status=503, path="/v1/customers/*", method="POST")
+        updated = await stripe.customers.update(customer.id, metadata={"plan": "team"})
+        if fake is not None:
+            keys = {r.headers.get("Idempotency-Key") for r in fake.requests_to(
+                f"/v1/customers/{customer.id}", "POST")}
+            print(f"3. update retried {len(retries)} time(s) "
+                  f"({', '.join(e.reason for e in retries)}), "
+                  f"{len(keys)} idempotency key for all attempts; plan is now "
+                  f"{updated.metadata['plan']}")
+        else:
+            print(f"3. update: plan is now {updated.metadata['plan']} (retries: {len(retries)})")
+
+        # 4. summary
+        stats = stripe.stats
+        print(f"4. summary: {stats.requests} calls, {stats.retries} retries, "
+              f"{stats.rate_limited} rate-limited responses; "
+              f"customer {customer.id}, intent {intent.id}, {sum(flows.values()):,} transactions")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,25 @@
+"""`make demo` runs the main job end to end on the embedded fake Stripe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.gen_helpers import REPO
+
+
+def test_demo_runs_on_the_fake_stripe() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "STRIPE_API_KEY"}
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", str(REPO / "examples" / "demo.py")],
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "embedded fake Stripe at http://127.0.0.1:" in out
+    assert "1. customer cus_" in out and "payment intent pi_" in out
+    assert "2. financial account fa_demo: 25,000 transactions" in out
+    assert "3. update retried 1 time(s) (status 503), 1 idempotency key" in out
+    assert "plan is now team" in out
+    assert "listed 25,000 transactions, 250 pages" in proc.stderr
