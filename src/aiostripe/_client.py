@@ -37,7 +37,7 @@ class StripeClient(ClientServices):
     `files_base_url`, which follows `base_url` unless given. One client holds one aiohttp session:
     close it with `await client.close()` or use it as `async with`.
 
-    Retries, timeouts and flow control (docs/retries.md): each call may be retried
+    Retries, timeouts and flow control (README: "Retries, idempotency, rate limits and timeouts"): each call may be retried
     `max_retries` times (default 2) within its total `timeout` (default 80 s, waits included);
     `connect_timeout` (default 30 s) bounds each connection set-up, `read_timeout` (default
     none) each wait for response data, a timed-out attempt being retried. `retry_policy` tunes the

@@ -8,7 +8,7 @@ One call = one or more attempts under one deadline (`timeout`, total, retries an
 included). Each attempt waits for its turn at the gate, is sent with aiohttp's own timeout set to
 the time left, and on failure `RetryPolicy` decides whether another attempt is worth it and how
 long to wait first. A POST carries the same `Idempotency-Key` on every attempt, so the API
-performs it at most once however many times it is sent. See docs/retries.md.
+performs it at most once however many times it is sent. See the README section "Retries, idempotency, rate limits and timeouts".
 """
 
 from __future__ import annotations
