@@ -24,7 +24,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from aiostripe._errors import ResponseParseError
+from aiostripe._errors import ResponseParseError, StripeError
 
 T = TypeVar("T")
 
@@ -375,3 +375,28 @@ converter.register_unstructure_hook_factory(
 def structure(data: Any, type_expr: str) -> Any:
     """Parse decoded JSON as the type named by `type_expr` (`"Customer | DeletedCustomer"`)."""
     return converter.structure(data, resolve_type(type_expr))
+
+
+def parse_response(data: Any, type_: Any, response: Any, what: str) -> Any:
+    """Structure a response's decoded JSON as `type_`, attaching `response.meta()` to the result.
+
+    A body that does not fit raises `ResponseParseError` naming `what` was expected, the status
+    and the request id; a `StripeError` raised while parsing gets the status and request id too.
+    """
+    try:
+        obj = converter.structure(data, type_)
+    except StripeError as exc:
+        exc.http_status = response.status
+        exc.request_id = response.request_id
+        raise
+    except Exception as exc:  # a body that does not fit the spec at all
+        raise ResponseParseError(
+            f"could not parse the {response.status} response as {what} "
+            f"(request id {response.request_id}): {exc}",
+            http_status=response.status,
+            request_id=response.request_id,
+            headers=dict(response.headers),
+        ) from exc
+    if isinstance(obj, StripeObject):
+        obj._meta = response.meta()
+    return obj

@@ -40,13 +40,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from aiostripe._errors import ResponseParseError, StripeError
 from aiostripe._models import (
     ListObject,
     SearchResult,
     StripeObject,
     StripeResponse,
-    converter,
+    parse_response,
     resolve_type,
 )
 from aiostripe._options import RequestOptions
@@ -100,13 +99,14 @@ def _page_meta(page: StripeObject) -> PageMeta:
     return meta
 
 
-@attrs.define(kw_only=True, slots=True, repr=False)
-class ListPage(ListObject[T]):
-    """A page of a list, as returned by `await stripe.customers.list()`.
+class _Continues(Generic[T]):
+    """What `ListPage` and `SearchPage` add to a page: continuing from where it stands."""
 
-    A `ListObject` that can also continue the list from where it stands:
-    `page.auto_paging_iter()` yields this page's objects, then those of the following pages.
-    """
+    __slots__ = ()
+
+    def _walk(self) -> _Walk:
+        meta = _page_meta(self)  # type: ignore[arg-type]
+        return meta.request._walk(meta.params)
 
     def auto_paging_iter(
         self,
@@ -116,54 +116,35 @@ class ListPage(ListObject[T]):
         max_pages: int | None = None,
     ) -> ItemIterator[T]:
         """Every object from this page on (this page's objects first, then the next pages')."""
-        meta = _page_meta(self)
-        request: ListRequest[T] = meta.request  # type: ignore[assignment]
-        walk = _ListWalk(request, meta.params)
+        walk = self._walk()
         return ItemIterator(
             walk, walk.start(None), prefetch, max_items, max_pages, first=walk.step_of(self)
         )
 
     def pages(self, *, prefetch: int = 1, max_pages: int | None = None) -> PageIterator[Self]:
         """This page, then the following pages."""
-        meta = _page_meta(self)
-        request: ListRequest[T] = meta.request  # type: ignore[assignment]
-        walk = _ListWalk(request, meta.params)
+        walk = self._walk()
         return PageIterator(
             walk, walk.start(None), prefetch, None, max_pages, first=walk.step_of(self)
         )
 
 
 @attrs.define(kw_only=True, slots=True, repr=False)
-class SearchPage(SearchResult[T]):
+class ListPage(ListObject[T], _Continues[T]):
+    """A page of a list, as returned by `await stripe.customers.list()`.
+
+    A `ListObject` that can also continue the list from where it stands:
+    `page.auto_paging_iter()` yields this page's objects, then those of the following pages.
+    """
+
+
+@attrs.define(kw_only=True, slots=True, repr=False)
+class SearchPage(SearchResult[T], _Continues[T]):
     """A page of search results, as returned by `await stripe.customers.search(query=...)`.
 
     A `SearchResult` that can continue: `page.auto_paging_iter()` yields this page's objects,
     then those of the following pages.
     """
-
-    def auto_paging_iter(
-        self,
-        *,
-        prefetch: int = 1,
-        max_items: int | None = None,
-        max_pages: int | None = None,
-    ) -> ItemIterator[T]:
-        """Every result from this page on."""
-        meta = _page_meta(self)
-        request: SearchRequest[T] = meta.request  # type: ignore[assignment]
-        walk = _SearchWalk(request, meta.params)
-        return ItemIterator(
-            walk, walk.start(None), prefetch, max_items, max_pages, first=walk.step_of(self)
-        )
-
-    def pages(self, *, prefetch: int = 1, max_pages: int | None = None) -> PageIterator[Self]:
-        """This page, then the following pages."""
-        meta = _page_meta(self)
-        request: SearchRequest[T] = meta.request  # type: ignore[assignment]
-        walk = _SearchWalk(request, meta.params)
-        return PageIterator(
-            walk, walk.start(None), prefetch, None, max_pages, first=walk.step_of(self)
-        )
 
 
 _PAGE_TYPES: dict[tuple[type, str], Any] = {}
@@ -221,22 +202,12 @@ class _PageRequest(Generic[T]):
     async def _fetch(self, params: Mapping[str, Any]) -> Any:
         """One page, with `_meta` telling it how to fetch the pages after it."""
         response = await self._requestor.request("get", self._path, params, self._options)
-        data = response.json()
-        type_ = _page_type(self._page_kind, self._item_type)
-        try:
-            page = converter.structure(data, type_)
-        except StripeError as exc:
-            exc.http_status = response.status
-            exc.request_id = response.request_id
-            raise
-        except Exception as exc:  # a body that does not fit the spec at all
-            raise ResponseParseError(
-                f"could not parse the {response.status} response of GET {self._path} as a page "
-                f"of {self._item_type} (request id {response.request_id}): {exc}",
-                http_status=response.status,
-                request_id=response.request_id,
-                headers=dict(response.headers),
-            ) from exc
+        page = parse_response(
+            response.json(),
+            _page_type(self._page_kind, self._item_type),
+            response,
+            f"a page of {self._item_type} (GET {self._path})",
+        )
         page._meta = PageMeta(
             response.status, response.headers, response.request_id, request=self, params=params
         )
@@ -262,7 +233,38 @@ class _PageRequest(Generic[T]):
             raise ValueError(f"n: expected a count >= 0, got {n!r}")
         return await self.to_list(max_items=n)
 
+    def __aiter__(self) -> ItemIterator[T]:
+        return self.auto_paging_iter()
+
+    def auto_paging_iter(
+        self,
+        *,
+        prefetch: int = 1,
+        resume_from: str | None = None,
+        max_items: int | None = None,
+        max_pages: int | None = None,
+    ) -> ItemIterator[T]:
+        """Every object, page after page.
+
+        Lists go backward (objects in reverse order) when the call sets `ending_before`;
+        searches follow `next_page`. `prefetch`: how many pages are fetched ahead of the one
+        being consumed (0: none). `resume_from`: a saved `it.cursor` (a list's last id, or a
+        search's `"<offset>:<page token>"`); iteration continues right after it. `max_items`,
+        `max_pages`: stop after that many objects or pages (no request beyond them).
+        """
+        walk = self._walk(self._params)
+        return ItemIterator(walk, walk.start(resume_from), prefetch, max_items, max_pages)
+
+    def _pages(
+        self, prefetch: int, resume_from: str | None, max_pages: int | None
+    ) -> PageIterator[Any]:
+        walk = self._walk(self._params)
+        return PageIterator(walk, walk.start(resume_from), prefetch, None, max_pages)
+
     def _items(self, *, max_items: int | None) -> ItemIterator[T]:
+        return self.auto_paging_iter(max_items=max_items)
+
+    def _walk(self, params: Mapping[str, Any]) -> _Walk:
         raise NotImplementedError
 
 
@@ -278,27 +280,6 @@ class ListRequest(_PageRequest[T]):
         page: ListPage[T] = yield from self._fetch(self._params).__await__()
         return page
 
-    def __aiter__(self) -> ItemIterator[T]:
-        return self.auto_paging_iter()
-
-    def auto_paging_iter(
-        self,
-        *,
-        prefetch: int = 1,
-        resume_from: str | None = None,
-        max_items: int | None = None,
-        max_pages: int | None = None,
-    ) -> ItemIterator[T]:
-        """Every object of the list, page after page.
-
-        Backward (objects in reverse order) when the call sets `ending_before`. `prefetch`:
-        how many pages are fetched ahead of the one being consumed (0: none). `resume_from`: a
-        saved `it.cursor`; iteration continues right after the object it names. `max_items`,
-        `max_pages`: stop after that many objects or pages (no request beyond them).
-        """
-        walk = _ListWalk(self, self._params)
-        return ItemIterator(walk, walk.start(resume_from), prefetch, max_items, max_pages)
-
     def pages(
         self,
         *,
@@ -308,8 +289,10 @@ class ListRequest(_PageRequest[T]):
     ) -> PageIterator[ListPage[T]]:
         """The pages of the list, with the same read-ahead; `it.cursor` is the position after
         the last page yielded."""
-        walk = _ListWalk(self, self._params)
-        return PageIterator(walk, walk.start(resume_from), prefetch, None, max_pages)
+        return self._pages(prefetch, resume_from, max_pages)
+
+    def _walk(self, params: Mapping[str, Any]) -> _Walk:
+        return _ListWalk(self, params)
 
     def parallel_iter(
         self,
@@ -333,9 +316,6 @@ class ListRequest(_PageRequest[T]):
             resume_from=resume_from,
         )
 
-    def _items(self, *, max_items: int | None) -> ItemIterator[T]:
-        return self.auto_paging_iter(max_items=max_items)
-
 
 class SearchRequest(_PageRequest[T]):
     """A search call: `await` it for the first page, or iterate every result across pages."""
@@ -346,25 +326,6 @@ class SearchRequest(_PageRequest[T]):
         page: SearchPage[T] = yield from self._fetch(self._params).__await__()
         return page
 
-    def __aiter__(self) -> ItemIterator[T]:
-        return self.auto_paging_iter()
-
-    def auto_paging_iter(
-        self,
-        *,
-        prefetch: int = 1,
-        resume_from: str | None = None,
-        max_items: int | None = None,
-        max_pages: int | None = None,
-    ) -> ItemIterator[T]:
-        """Every result of the search, page after page (see `ListRequest.auto_paging_iter`).
-
-        The cursor is `"<offset>:<page token>"`: `offset` results of the page with that token
-        have been yielded.
-        """
-        walk = _SearchWalk(self, self._params)
-        return ItemIterator(walk, walk.start(resume_from), prefetch, max_items, max_pages)
-
     def pages(
         self,
         *,
@@ -373,11 +334,10 @@ class SearchRequest(_PageRequest[T]):
         max_pages: int | None = None,
     ) -> PageIterator[SearchPage[T]]:
         """The pages of the search, with the same read-ahead."""
-        walk = _SearchWalk(self, self._params)
-        return PageIterator(walk, walk.start(resume_from), prefetch, None, max_pages)
+        return self._pages(prefetch, resume_from, max_pages)
 
-    def _items(self, *, max_items: int | None) -> ItemIterator[T]:
-        return self.auto_paging_iter(max_items=max_items)
+    def _walk(self, params: Mapping[str, Any]) -> _Walk:
+        return _SearchWalk(self, params)
 
 
 # --- walking a list or a search ---------------------------------------------------------------

@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from aiostripe._encode import format_path
-from aiostripe._errors import ResponseParseError, StripeError
-from aiostripe._models import StripeObject, structure
+from aiostripe._models import parse_response, resolve_type
 from aiostripe._options import RequestOptions
 from aiostripe._pagination import ListRequest, SearchRequest
 
@@ -39,7 +38,7 @@ class Service:
         )
         if returns is None:
             return response.body
-        return parse(response.json(), returns, response)
+        return parse_response(response.json(), resolve_type(returns), response, returns)
 
     def _list(
         self,
@@ -64,24 +63,3 @@ class Service:
     ) -> SearchRequest[Any]:
         path = format_path(template, **path_params) if path_params else template
         return SearchRequest(self._requestor, path, dict(params), options, item_type)
-
-
-def parse(data: Any, returns: str, response: Any) -> Any:
-    """Structure decoded JSON as `returns`, attaching the response; a clear error if it fails."""
-    try:
-        obj = structure(data, returns)
-    except StripeError as exc:
-        exc.http_status = response.status
-        exc.request_id = response.request_id
-        raise
-    except Exception as exc:  # a body that does not fit the spec at all
-        raise ResponseParseError(
-            f"could not parse the {response.status} response as {returns} "
-            f"(request id {response.request_id}): {exc}",
-            http_status=response.status,
-            request_id=response.request_id,
-            headers=dict(response.headers),
-        ) from exc
-    if isinstance(obj, StripeObject):
-        obj._meta = response.meta()
-    return obj
