@@ -45,9 +45,11 @@ test: $(GENERATED) typecheck
 demo: $(GENERATED)
 	$(PYTHON) examples/demo.py
 
+# The benchmark suite (not part of `make test`): make bench [BENCH_ARGS=--quick]
+BENCH_ARGS ?=
 bench: $(GENERATED)
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(PYTHON) bench/run.py
+	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 # API changelog between two specs: make api-diff OLD=old.yaml NEW=new.json [ARGS="--format json"]
 OLD ?= ../shared/stripe-openapi/spec3.2023-08-16.yaml
