@@ -203,9 +203,12 @@ def quote_path_param(name: str, value: object) -> str:
         raise InvalidParameterError(
             f"{name}: got {value!r}, must be a non-empty id (not a path segment)", param=name
         )
+    if _PLAIN_ID.fullmatch(value):  # the usual Stripe id (`cus_123`): nothing to encode
+        return value
     return quote(value, safe="")
 
 
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_\-]+")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -223,6 +226,11 @@ def _parse_template(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(parts), tuple(names)
 
 
+@lru_cache(maxsize=2048)
+def _distinct(names: tuple[str, ...]) -> int:
+    return len(set(names))
+
+
 def format_path(template: str, /, **values: object) -> str:
     """`template` with each `{name}` replaced by `quote_path_param(name, values[name])`.
 
@@ -230,7 +238,7 @@ def format_path(template: str, /, **values: object) -> str:
     A placeholder without a value, or a value without a placeholder, is a `TypeError`.
     """
     parts, names = _parse_template(template)
-    if values.keys() != set(names):
+    if len(values) != _distinct(names) or not all(name in values for name in names):
         missing = sorted(set(names) - values.keys())
         unknown = sorted(values.keys() - set(names))
         problems = []

@@ -278,8 +278,27 @@ def structure_object(data: Mapping[str, Any]) -> StripeObject:
 _NONE = type(None)
 
 
+_SCALARS = (str, int, float, bool, Any, _NONE)
+
+
+def _is_plain_json(t: Any) -> bool:
+    """Whether values of type `t` are used as decoded (scalars, enums, lists/maps of them)."""
+    if t in _SCALARS or get_origin(t) is Literal:
+        return True
+    origin = get_origin(t)
+    if origin in (list, dict) or _is_union(t):
+        return all(_is_plain_json(a) for a in get_args(t))
+    return False
+
+
+def _plain_json_factory(t: Any) -> Callable[[Any, Any], Any]:
+    return _passthrough
+
+
 def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
     members = get_args(t)
+    if len(members) == 2 and _NONE in members and _model_origin(members[0]) is not None:
+        return _optional_model(members[0])  # `Model | None`: the most common field type
     allows_str = str in members
     models = [m for m in members if _model_origin(m) is not None]
     others = [m for m in members if m is not _NONE and m is not str and m not in models]
@@ -322,11 +341,27 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
     return structure
 
 
+def _optional_model(model: Any) -> Callable[[Any, Any], Any]:
+    hook: Callable[[Any, Any], Any] | None = None
+
+    def structure(value: Any, _: Any) -> Any:
+        nonlocal hook
+        if value is None:
+            return None
+        if hook is None:  # bound on first use: models refer to each other in cycles
+            hook = converter.get_structure_hook(model)
+        return hook(value, model)
+
+    return structure
+
+
 def _is_union(t: Any) -> bool:
     return get_origin(t) in (typing.Union, types.UnionType)
 
 
 converter.register_structure_hook_factory(_is_union, _union_factory)
+# registered last, so tried first: values that need no structuring are used as decoded
+converter.register_structure_hook_factory(_is_plain_json, _plain_json_factory)
 converter.register_structure_hook_factory(
     lambda t: _model_origin(t) is not None, _structure_model_factory
 )
@@ -372,9 +407,21 @@ converter.register_unstructure_hook_factory(
 )
 
 
+_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
+
+
+def structure_as(data: Any, type_: Any) -> Any:
+    """Parse decoded JSON as the runtime type `type_` (its structure function cached here, so a
+    call costs one dict lookup, not cattrs' dispatch)."""
+    hook = _HOOKS.get(type_)
+    if hook is None:
+        hook = _HOOKS[type_] = converter.get_structure_hook(type_)
+    return hook(data, type_)
+
+
 def structure(data: Any, type_expr: str) -> Any:
     """Parse decoded JSON as the type named by `type_expr` (`"Customer | DeletedCustomer"`)."""
-    return converter.structure(data, resolve_type(type_expr))
+    return structure_as(data, resolve_type(type_expr))
 
 
 def parse_response(data: Any, type_: Any, response: Any, what: str) -> Any:
@@ -384,7 +431,7 @@ def parse_response(data: Any, type_: Any, response: Any, what: str) -> Any:
     and the request id; a `StripeError` raised while parsing gets the status and request id too.
     """
     try:
-        obj = converter.structure(data, type_)
+        obj = structure_as(data, type_)
     except StripeError as exc:
         exc.http_status = response.status
         exc.request_id = response.request_id
