@@ -231,6 +231,7 @@ def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
     known = frozenset(renames.get(a.name, a.name) for a in attrs.fields(cls))
     optional = frozenset(renames.get(a.name, a.name) for a in attrs.fields(cls) if a.default is None)
     name = cls.__name__
+    n_known = len(known)
 
     def structure(data: Any, _: Any) -> Any:
         if type(data) is not dict:
@@ -243,6 +244,8 @@ def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
             obj = fn(data, t)
         except KeyError as exc:
             raise ResponseParseError(f"{name}: required field {exc.args[0]!r} is missing") from None
+        if len(data) == n_known and known.issubset(data):
+            return obj  # exactly the spec's fields (the usual case): nothing to remember
         extra = data.keys() - known
         if extra:
             obj._extra = {k: data[k] for k in extra}
