@@ -48,7 +48,7 @@ def _store_path_objects(fake: FakeStripe, op: Operation) -> list[str]:
             fake.link(obj["id"], parent["id"])
         ids[param] = obj["id"]
         parent = obj
-    return [ids[param] for param in op.arguments]
+    return [ids[param] for param in op.path_params]
 
 
 def _params(op: Operation) -> dict[str, Any]:

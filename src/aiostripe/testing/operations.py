@@ -39,9 +39,8 @@ class Operation:
     kind: str
     returns: str
     path_params: tuple[str, ...]
-    """The path parameters in the order of the path (parents first)."""
-    arguments: tuple[str, ...]
-    """The path parameters in the order the client method takes them."""
+    """The path parameters in the order of the path (parents first), which is also the order
+    the client method takes them in."""
     params: str | None
     params_module: str | None
     param_location: str
@@ -118,8 +117,7 @@ def operations() -> tuple[Operation, ...]:
             method=o["method"],
             kind=o["kind"],
             returns=o["returns"] or "bytes",
-            path_params=tuple(re.findall(r"\{([^}]*)\}", o["path"])),
-            arguments=tuple(p["wire"] for p in o["path_params"]),
+            path_params=tuple(p["wire"] for p in o["path_params"]),
             params=o.get("params"),
             params_module=o.get("params_module"),
             param_location=o.get("param_location", "query"),
