@@ -1,0 +1,65 @@
+"""The generated client is typed for users: mypy --strict rejects a misspelt parameter, a wrong
+enum value and a misspelt request option, and infers the models a call returns."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.gen_helpers import REPO
+
+USER_CODE = '''\
+import aiostripe
+
+
+async def main() -> None:
+    async with aiostripe.StripeClient("sk_test_x") as stripe:
+        c = await stripe.customers.create(email="a@b.c", metadata={"k": "v"})
+        reveal_type(c)
+        page = await stripe.treasury.transactions.list(financial_account="fa_1", limit=100)
+        reveal_type(page.data)
+        async for tx in stripe.treasury.transactions.list(financial_account="fa_1"):
+            reveal_type(tx.flow_type)
+        await stripe.customers.update("cus_1", description="", tax_exempt="none")
+        await stripe.customers.create(emial="typo")
+        await stripe.customers.create(tax_exempt="sometimes")
+        await stripe.customers.create(request_options={"stripe_acount": "acct_1"})
+'''
+
+
+def test_mypy_checks_calls_and_infers_results(tmp_path: Path) -> None:
+    source = tmp_path / "user_code.py"
+    source.write_text(USER_CODE)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(source)],
+        check=False, capture_output=True, text=True, cwd=REPO, timeout=300,
+        env={**os.environ, "MYPYPATH": str(REPO / "src")},
+    )
+    out = proc.stdout
+    by_line: dict[int, list[str]] = {}
+    for line in out.splitlines():
+        parts = line.split(":", 3)
+        if len(parts) == 4 and parts[1].isdigit():
+            by_line.setdefault(int(parts[1]), []).append(parts[3])
+    lines = USER_CODE.splitlines()
+
+    def at(text: str) -> str:
+        return " ".join(by_line.get(lines.index(text) + 1, []))
+
+    assert "models.customer.Customer" in at("        reveal_type(c)"), out
+    assert "list[aiostripe._generated.models.treasury_transaction.TreasuryTransaction]" in at(
+        "        reveal_type(page.data)"
+    ), out
+    assert "Literal['credit_reversal']" in at("            reveal_type(tx.flow_type)"), out
+    assert 'Unexpected keyword argument "emial"' in at(
+        '        await stripe.customers.create(emial="typo")'
+    ), out
+    assert "tax_exempt" in at('        await stripe.customers.create(tax_exempt="sometimes")'), out
+    assert "request_options" in at(
+        '        await stripe.customers.create(request_options={"stripe_acount": "acct_1"})'
+    ), out
+    assert not at('        await stripe.customers.update("cus_1", description="", tax_exempt="none")')
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert len(errors) == 3, out
