@@ -171,7 +171,20 @@ class Requestor:
 
     # --- requests ------------------------------------------------------------------------------
 
+    @cached_property
+    def _default_headers(self) -> dict[str, str]:
+        """The headers of a GET without request options (built once, copied per call)."""
+        return self._build_headers("get", {})
+
     def _headers(self, method: str, options: RequestOptions) -> dict[str, str]:
+        if options:
+            return self._build_headers(method, options)
+        headers = dict(self._default_headers)
+        if method == "post":  # one key per call: every retry of the call reuses it
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+        return headers
+
+    def _build_headers(self, method: str, options: RequestOptions) -> dict[str, str]:
         api_key = options.get("api_key", self.api_key)
         if not api_key:
             raise ValueError("no API key: pass StripeClient(api_key) or request_options api_key")
