@@ -66,26 +66,31 @@ async def main() -> None:
         # 2. a financial account's transactions, every one of them, page after page
         if fake is not None:
             account = "fa_demo"
-            fake.seed("treasury.transaction", SEEDED_TRANSACTIONS, financial_account=account)
+            flows = {"received_credit": 12_500, "outbound_transfer": -4_000,
+                     "outbound_payment": -2_500, "inbound_transfer": 20_000,
+                     "received_debit": -1_000}
+            for flow, amount in flows.items():  # a mix of flows, seeded without HTTP
+                fake.seed("treasury.transaction", SEEDED_TRANSACTIONS // len(flows),
+                          financial_account=account, flow_type=flow, amount=amount)
         else:
             accounts = await stripe.treasury.financial_accounts.list(limit=1)
             account = accounts.data[0].id if accounts.data else ""
-        flows: Counter[str] = Counter()
+        by_flow: Counter[str] = Counter()
         total = 0
         started = time.perf_counter()
         if account:
             listing = stripe.treasury.transactions.list(financial_account=account)
             async with listing.auto_paging_iter() as transactions:
                 async for tx in transactions:
-                    flows[tx.flow_type] += 1
+                    by_flow[tx.flow_type] += 1
                     total += tx.amount
                     if transactions.count % 1000 == 0:
                         progress(transactions.count, transactions.pages_seen, started)
                 progress(transactions.count, transactions.pages_seen, started)
                 print(file=sys.stderr)
-            print(f"2. financial account {account}: {sum(flows.values()):,} transactions in "
+            print(f"2. financial account {account}: {sum(by_flow.values()):,} transactions in "
                   f"{time.perf_counter() - started:.2f}s, net amount {total:,}; by flow: "
-                  + ", ".join(f"{k}={v:,}" for k, v in flows.most_common(3)))
+                  + ", ".join(f"{k}={v:,}" for k, v in sorted(by_flow.items())))
         else:
             print("2. no treasury financial account on this Stripe account: listing skipped")
 
@@ -107,7 +112,7 @@ async def main() -> None:
         stats = stripe.stats
         print(f"4. summary: {stats.requests} calls, {stats.retries} retries, "
               f"{stats.rate_limited} rate-limited responses; "
-              f"customer {customer.id}, intent {intent.id}, {sum(flows.values()):,} transactions")
+              f"customer {customer.id}, intent {intent.id}, {sum(by_flow.values()):,} transactions")
 
 
 if __name__ == "__main__":

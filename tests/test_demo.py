@@ -20,6 +20,8 @@ def test_demo_runs_on_the_fake_stripe() -> None:
     assert "embedded fake Stripe at http://127.0.0.1:" in out
     assert "1. customer cus_" in out and "payment intent pi_" in out
     assert "2. financial account fa_demo: 25,000 transactions" in out
+    assert "net amount 125,000,000" in out  # 5,000 each of five flows, amounts summed exactly once
+    assert "inbound_transfer=5,000, outbound_payment=5,000" in out
     assert "3. update retried 1 time(s) (status 503), 1 idempotency key" in out
     assert "plan is now team" in out
     assert "listed 25,000 transactions, 250 pages" in proc.stderr
