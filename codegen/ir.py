@@ -201,6 +201,10 @@ def _is_page(schema: Schema, tag: str) -> bool:
     return "data" in props and "has_more" in props and obj.get("enum") == [tag]
 
 
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+"""JSON Schema scalar type -> Python annotation, for responses and params alike."""
+
+
 class Builder:
     """Builds the `API` from a (merged) spec document."""
 
@@ -273,14 +277,8 @@ class Builder:
 
     def _scalar_or_container(self, schema: Schema, owner: str, prop: str, module: str) -> str:
         kind = schema.get("type")
-        if kind == "string":
-            return "str"
-        if kind == "integer":
-            return "int"
-        if kind == "number":
-            return "float"
-        if kind == "boolean":
-            return "bool"
+        if kind in _SCALARS:
+            return _SCALARS[kind]
         if kind == "array":
             return f"list[{self.model_type(schema.get('items', {}), owner, prop, module)}]"
         if kind == "object" or "properties" in schema:
@@ -317,14 +315,12 @@ class Builder:
         if "enum" in schema:
             return literal(schema["enum"])
         kind = schema.get("type")
-        if kind == "string":
-            return "bytes | IO[bytes]" if schema.get("format") == "binary" else "str"
-        if kind == "integer":
-            return "int | datetime" if schema.get("format") == "unix-time" else "int"
-        if kind == "number":
-            return "float"
-        if kind == "boolean":
-            return "bool"
+        if kind == "string" and schema.get("format") == "binary":
+            return "bytes | IO[bytes]"  # a file upload
+        if kind == "integer" and schema.get("format") == "unix-time":
+            return "int | datetime"  # the encoder sends datetimes as Unix seconds
+        if kind in _SCALARS:
+            return _SCALARS[kind]
         if kind == "array":
             return f"list[{self.param_type(schema.get('items', {}), prefix, prop, out)}]"
         if schema.get("properties"):
@@ -392,11 +388,10 @@ class Builder:
         path_params = []
         in_path = [p for p in op.get("parameters", []) if p["in"] == "path"]
         for p in sorted(in_path, key=lambda p: path.index("{" + p["name"] + "}")):
-            if p["in"] == "path":
-                name = naming.identifier(p["name"])
-                if name in wires or name == "id" and "id" in wires:
-                    name = f"{name}_id"
-                path_params.append(PathParam(name, p["name"]))
+            name = naming.identifier(p["name"])
+            if name in wires:  # a body/query param of the same name keeps it
+                name = f"{name}_id"
+            path_params.append(PathParam(name, p["name"]))
         out: list[TypedDictDef] = []
         params: TypedDictDef | None = None
         if wires:

@@ -313,4 +313,4 @@ def generate(
     return target
 
 
-__all__ = ["generate", "naming"]
+__all__ = ["generate"]

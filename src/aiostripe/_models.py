@@ -211,10 +211,10 @@ def _model_origin(t: Any) -> type | None:
 
 
 def _resolve_class(cls: type) -> None:
-    if not getattr(cls, "__attrs_types_resolved__", False) or cls.__dict__.get(
-        "__attrs_types_resolved__"
-    ) is not True:
-        attrs.resolve_types(cls, localns=_MODELS)
+    """Resolve the string annotations of `cls` and its attrs bases (attrs does each class once)."""
+    for klass in reversed(cls.__mro__):
+        if attrs.has(klass):
+            attrs.resolve_types(klass, localns=_MODELS)
 
 
 def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
@@ -222,9 +222,7 @@ def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
     assert cls is not None
     if not attrs.has(cls):  # a value typed as any Stripe object: dispatch by its `object`
         return _structure_any_object
-    for klass in reversed(cls.__mro__):
-        if attrs.has(klass):
-            _resolve_class(klass)
+    _resolve_class(cls)
     renames = getattr(cls, "_RENAMES", {})
     overrides: dict[str, Any] = {name: override(rename=wire) for name, wire in renames.items()}
     fn = make_dict_structure_fn(t, converter, **overrides)
@@ -374,9 +372,7 @@ def _unstructure_model_factory(t: Any) -> Callable[[Any], Any]:
     cls = _model_origin(t)
     if cls is None or not attrs.has(cls):  # typed as any Stripe object: go by the value's class
         return _unstructure_any_object
-    for klass in reversed(cls.__mro__):
-        if attrs.has(klass):
-            _resolve_class(klass)
+    _resolve_class(cls)
     renames = getattr(cls, "_RENAMES", {})
     overrides: dict[str, Any] = {name: override(rename=wire) for name, wire in renames.items()}
     fn = make_dict_unstructure_fn(cls, converter, **overrides)
