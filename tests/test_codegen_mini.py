@@ -8,12 +8,14 @@ event types. The generated package is imported in a subprocess and exercised the
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from codegen import ir, spec
-from tests.gen_helpers import MINI_SPEC, generate_into, run_against
+from tests.gen_helpers import MINI_SPEC, REPO, generate_into, run_against
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +138,19 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
     assert files_a == files_b and files_a
     for rel in files_a:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_output_does_not_depend_on_where_the_generator_runs(tmp_path: Path) -> None:
+    here = generate_into(MINI_SPEC, tmp_path / "here")
+    elsewhere = tmp_path / "elsewhere"
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+        "from tests.gen_helpers import MINI_SPEC, generate_into;"
+        "generate_into(MINI_SPEC, Path(sys.argv[2]))"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(REPO), str(elsewhere)], cwd="/", check=True, timeout=120
+    )
+    for path in sorted(p for p in here.rglob("*") if p.is_file()):
+        rel = path.relative_to(here)
+        assert path.read_bytes() == (elsewhere / rel).read_bytes(), rel
