@@ -100,6 +100,51 @@ def _user_agent_headers() -> dict[str, str]:
     }
 
 
+@attrs.define(slots=True)
+class _Call:
+    """The state of one call across its attempts."""
+
+    method: str
+    verb: str
+    target: URL
+    headers: dict[str, str]
+    data: Any
+    body: _MultipartBody | None
+    max_retries: int
+    timeout: aiohttp.ClientTimeout
+    connect: float
+    read: float | None
+    loop: asyncio.AbstractEventLoop
+    start: float
+    deadline: float
+    attempt: int = 0
+    resume: float = 0.0  # when the last backoff ended
+    error: StripeError | None = None
+
+
+@attrs.frozen
+class _Failure:
+    """A failed attempt, classified: the error the call would raise, and whether to retry."""
+
+    status: int | None  # None: no response (connection error, timeout)
+    headers: Mapping[str, str] | None
+    error: StripeError
+    retryable: bool
+    request_id: str | None
+
+    @property
+    def reason(self) -> str:
+        return _reason(self.status, self.headers, self.error)
+
+
+def _log_success(call: _Call, response: RawResponse) -> None:
+    logger.debug(
+        "%s %s -> %d (attempt %d, request id %s, %.3fs)",
+        call.verb, call.target.path, response.status, call.attempt, response.request_id,
+        call.loop.time() - call.start,
+    )
+
+
 class Requestor:
     """Configuration, the aiohttp session and the flow control of one client."""
 
@@ -212,7 +257,34 @@ class Requestor:
         host: str = "api",
         multipart: bool = False,
     ) -> RawResponse:
-        """Send one API call (with its retries); return the 2xx response or raise a StripeError."""
+        """Send one API call (with its retries); return the 2xx response or raise a StripeError.
+
+        The loop: `_prepare` the call once, then per attempt `_attempt` (turn at the gate, send),
+        `_classify` a failure, `_retry_delay` (or give up), `_wait_to_retry`.
+        """
+        call = self._prepare(method, path, params, options or {}, host, multipart)
+        self.stats.requests += 1
+        while True:
+            call.attempt += 1
+            response = await self._attempt(call)
+            if response is not None and response.status < 300:
+                if logger.isEnabledFor(_DEBUG):
+                    _log_success(call, response)
+                return response
+            failure = self._classify(call, response)
+            delay = self._retry_delay(call, failure)
+            await self._wait_to_retry(call, failure, delay)
+
+    def _prepare(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        options: RequestOptions,
+        host: str,
+        multipart: bool,
+    ) -> _Call:
+        """Check the options and build everything the attempts of one call share."""
         if options:
             unknown = options.keys() - OPTION_KEYS
             if unknown:
@@ -220,8 +292,6 @@ class Requestor:
                     f"request_options: unknown option(s) {sorted(unknown)}; "
                     f"expected some of {sorted(OPTION_KEYS)}"
                 )
-        else:
-            options = {}
         method = method.lower()
         base = self.files_base_url if host == "files" else self.base_url
         url = base + path
@@ -237,8 +307,7 @@ class Requestor:
                     headers["Content-Type"] = "application/x-www-form-urlencoded"
             else:
                 url = f"{url}?{encode_query(params)}"
-        policy = self.retry
-        max_retries = options.get("max_retries", policy.max_retries)
+        max_retries = options.get("max_retries", self.retry.max_retries)
         if max_retries < 0:
             raise ValueError(f"request_options: max_retries must be >= 0, got {max_retries!r}")
         timeout = self._default_timeout
@@ -254,111 +323,127 @@ class Requestor:
                     "request_options: timeout, connect_timeout and read_timeout must be > 0"
                 )
             timeout = _client_timeout(total, connect, read)
-        target = URL(url, encoded=True)
-        verb = method.upper()
         loop = asyncio.get_running_loop()
         start = loop.time()
-        deadline = start + total
-        gate = self.gate
-        stats = self.stats
-        stats.requests += 1
-        attempt = 0
-        resume = 0.0  # when the last backoff ended
-        error: StripeError | None = None
-        while True:
-            attempt += 1
-            # -- wait for our turn: a free slot, then any pause and a rate-limit token ---------
-            waited = False
-            if not gate.slots.try_acquire():
-                await self._wait_for_slot(deadline, error, verb, target)
-                waited = True
-            try:
-                if gate.active and await self._wait_for_turn(
-                    loop, deadline, resume, error, verb, target
-                ):
-                    waited = True
-                if waited or attempt > 1:
-                    timeout = _client_timeout(max(deadline - loop.time(), 0.001), connect, read)
-                if body is not None:
-                    data = body.form()
-                # -- one attempt -----------------------------------------------------------
-                response: RawResponse | None = None
-                try:
-                    response = await self._send(method, target, headers, data, timeout)
-                except APIConnectionError as exc:
-                    error = exc
-            finally:
-                gate.slots.release()
+        return _Call(
+            method=method,
+            verb=method.upper(),
+            target=URL(url, encoded=True),
+            headers=headers,
+            data=data,
+            body=body,
+            max_retries=max_retries,
+            timeout=timeout,
+            connect=connect,
+            read=read,
+            loop=loop,
+            start=start,
+            deadline=start + total,
+        )
 
-            # -- the outcome -------------------------------------------------------------------
-            if response is not None:
-                status = response.status
-                if status < 300:
-                    if logger.isEnabledFor(_DEBUG):
-                        logger.debug(
-                            "%s %s -> %d (attempt %d, request id %s, %.3fs)",
-                            verb, target.path, status, attempt, response.request_id,
-                            loop.time() - start,
-                        )
-                    return response
-                resp_headers: Mapping[str, str] | None = response.headers
-                error = error_from_response(status, response.body, response.headers)
-                retryable = policy.should_retry(status, resp_headers)
-                request_id = response.request_id
-            else:
-                assert error is not None
-                status = None
-                resp_headers = None
-                retryable = bool(error.should_retry)
-                request_id = None
-            if status == 429:
-                stats.rate_limited += 1
-            if not retryable:
-                logger.debug(
-                    "%s %s -> %s (attempt %d, request id %s): not retryable",
-                    verb, target.path, status or type(error).__name__, attempt, request_id,
-                )
-                raise error
-            reason = _reason(status, resp_headers, error)
-            if attempt > max_retries:
-                stats.gave_up += 1
-                logger.warning(
-                    "%s %s -> %s (attempt %d, request id %s): %s, giving up after %d retries",
-                    verb, target.path, status or type(error).__name__, attempt, request_id,
-                    reason, max_retries,
-                )
-                raise error
-            delay = policy.delay(attempt, resp_headers)
-            now = loop.time()
-            if (
-                resp_headers is not None
-                and (status == 429 or status == 503)
-                and reason != "lock_timeout"
-                and "Retry-After" in resp_headers
+    async def _attempt(self, call: _Call) -> RawResponse | None:
+        """One attempt: wait for a connection slot and our turn, send; None on a connection
+        error (kept in `call.error`)."""
+        gate = self.gate
+        waited = False
+        if not gate.slots.try_acquire():
+            await self._wait_for_slot(call.deadline, call.error, call.verb, call.target)
+            waited = True
+        try:
+            if gate.active and await self._wait_for_turn(
+                call.loop, call.deadline, call.resume, call.error, call.verb, call.target
             ):
-                gate.pause(now + delay)  # the server asked the whole client to slow down
-            if now + delay >= deadline:
-                stats.gave_up += 1
-                logger.warning(
-                    "%s %s -> %s (attempt %d, request id %s): %s; not retrying: a %.3fs wait "
-                    "would pass the call's deadline (%.3fs left)",
-                    verb, target.path, status or type(error).__name__, attempt, request_id,
-                    reason, delay, deadline - now,
+                waited = True
+            if waited or call.attempt > 1:
+                left = max(call.deadline - call.loop.time(), 0.001)
+                call.timeout = _client_timeout(left, call.connect, call.read)
+            if call.body is not None:
+                call.data = call.body.form()
+            try:
+                return await self._send(
+                    call.method, call.target, call.headers, call.data, call.timeout
                 )
-                raise error
-            stats.retries += 1
-            logger.info(
-                "%s %s -> %s (attempt %d, request id %s): %s, retrying in %.3fs",
-                verb, target.path, status or type(error).__name__, attempt, request_id,
-                reason, delay,
+            except APIConnectionError as exc:
+                call.error = exc
+                return None
+        finally:
+            gate.slots.release()
+
+    def _classify(self, call: _Call, response: RawResponse | None) -> _Failure:
+        """What a failed attempt means: its error, and whether it may be retried."""
+        if response is not None:
+            status: int | None = response.status
+            headers: Mapping[str, str] | None = response.headers
+            error = error_from_response(response.status, response.body, response.headers)
+            call.error = error
+            retryable = self.retry.should_retry(response.status, headers)
+            request_id = response.request_id
+        else:
+            assert call.error is not None
+            error = call.error
+            status = headers = request_id = None
+            retryable = bool(error.should_retry)
+        if status == 429:
+            self.stats.rate_limited += 1
+        return _Failure(status, headers, error, retryable, request_id)
+
+    def _retry_delay(self, call: _Call, failure: _Failure) -> float:
+        """The wait before the next attempt; raises the failure's error when the call gives up
+        (not retryable, out of retries, or a wait that would pass the deadline)."""
+        verb, path, attempt = call.verb, call.target.path, call.attempt
+        status, error = failure.status, failure.error
+        what = status or type(error).__name__
+        if not failure.retryable:
+            logger.debug(
+                "%s %s -> %s (attempt %d, request id %s): not retryable",
+                verb, path, what, attempt, failure.request_id,
             )
-            if self.on_retry is not None:
-                event = RetryEvent(
-                    verb, target.path, attempt, delay, status, request_id, reason, error
-                )
-                _notify(self.on_retry, event)
-            resume = now + delay
-            await _sleep(delay)
+            raise error
+        reason = failure.reason
+        if attempt > call.max_retries:
+            self.stats.gave_up += 1
+            logger.warning(
+                "%s %s -> %s (attempt %d, request id %s): %s, giving up after %d retries",
+                verb, path, what, attempt, failure.request_id, reason, call.max_retries,
+            )
+            raise error
+        headers = failure.headers
+        delay = self.retry.delay(attempt, headers)
+        now = call.loop.time()
+        if (
+            headers is not None
+            and (status == 429 or status == 503)
+            and reason != "lock_timeout"
+            and "Retry-After" in headers
+        ):
+            self.gate.pause(now + delay)  # the server asked the whole client to slow down
+        if now + delay >= call.deadline:
+            self.stats.gave_up += 1
+            logger.warning(
+                "%s %s -> %s (attempt %d, request id %s): %s; not retrying: a %.3fs wait "
+                "would pass the call's deadline (%.3fs left)",
+                verb, path, what, attempt, failure.request_id, reason, delay,
+                call.deadline - now,
+            )
+            raise error
+        return delay
+
+    async def _wait_to_retry(self, call: _Call, failure: _Failure, delay: float) -> None:
+        """Count and report the retry, then sleep `delay` seconds before the next attempt."""
+        self.stats.retries += 1
+        logger.info(
+            "%s %s -> %s (attempt %d, request id %s): %s, retrying in %.3fs",
+            call.verb, call.target.path, failure.status or type(failure.error).__name__,
+            call.attempt, failure.request_id, failure.reason, delay,
+        )
+        if self.on_retry is not None:
+            event = RetryEvent(
+                call.verb, call.target.path, call.attempt, delay, failure.status,
+                failure.request_id, failure.reason, failure.error,
+            )
+            _notify(self.on_retry, event)
+        call.resume = call.loop.time() + delay
+        await _sleep(delay)
 
     async def _wait_for_slot(
         self, deadline: float, error: StripeError | None, verb: str, target: URL

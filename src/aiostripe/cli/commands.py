@@ -1,0 +1,60 @@
+"""What `list`, `search` and `get` do: build the client, resolve the call, run it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from aiostripe.cli.params import parse_params, path_ids
+from aiostripe.cli.resources import Operation, resolve
+from aiostripe.cli.stream import stream
+from aiostripe.cli.usage import ENV_API_KEY, ENV_BASE_URL, UsageError
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from aiostripe._client import StripeClient
+
+    api_key = args.api_key if args.api_key is not None else os.environ.get(ENV_API_KEY)
+    if not api_key:
+        raise UsageError(f"no API key: pass --api-key or set {ENV_API_KEY}")
+    base_url = args.base_url or os.environ.get(ENV_BASE_URL) or "https://api.stripe.com"
+    if not re.match(r"^https?://[^/\s]+", base_url):
+        raise UsageError(f"--base-url: expected an http(s) URL, got {base_url!r}")
+    try:
+        return StripeClient(api_key, base_url=base_url)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _bound(client: Any, op: Operation) -> Any:
+    target = client
+    for part in op.resource.split("."):
+        target = getattr(target, part)
+    return getattr(target, op.kind)
+
+
+async def run(args: argparse.Namespace) -> int:
+    kind = {"list": "list", "search": "search", "get": "retrieve"}[args.command]
+    op = resolve(args.resource, kind)
+    pairs = list(args.param or [])
+    if args.command == "search" and args.query is not None:
+        pairs.append(f"query={args.query}")
+    params = parse_params(op, pairs)
+    ids = path_ids(op, args.ids, params)
+    client = _client(args)
+    async with client:
+        call = _bound(client, op)
+        if args.command == "get":
+            obj = await call(*ids, **params)
+            text = json.dumps(obj.to_dict(), indent=2, ensure_ascii=False) + "\n"
+            if args.output in (None, "-"):
+                sys.stdout.write(text)
+            else:
+                Path(args.output).write_text(text)
+            return 0
+        return await stream(args, op, call, ids, params)

@@ -1,0 +1,177 @@
+"""`list` and `search` output: every object as a JSON line, a cursor file, a progress line."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from aiostripe.cli.cursor import CURSOR_SUFFIX, STATE_VERSION, read_state, write_state
+from aiostripe.cli.resources import Operation
+from aiostripe.cli.usage import UsageError
+
+
+def _dumps(obj: Any) -> str:
+    data = obj.to_dict() if hasattr(obj, "to_dict") else obj
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+class _Progress:
+    """A `\\r` line on stderr: objects, pages, rate."""
+
+    def __init__(self, enabled: bool, objects: int, pages: int) -> None:
+        self.enabled = enabled
+        self.start = time.monotonic()
+        self.base = objects
+        self.objects = objects
+        self.pages = pages
+        self._last = 0.0
+
+    def update(self, objects: int, pages: int, *, force: bool = False) -> None:
+        self.objects, self.pages = objects, pages
+        now = time.monotonic()
+        if not self.enabled or (not force and now - self._last < 0.1):
+            return
+        self._last = now
+        rate = (objects - self.base) / max(now - self.start, 1e-6)
+        sys.stderr.write(f"\r{objects:,} objects, {pages:,} pages ({rate:,.0f}/s)   ")
+        sys.stderr.flush()
+
+    def done(self, note: str = "") -> None:
+        if self.enabled:
+            self.update(self.objects, self.pages, force=True)
+            sys.stderr.write(f"{note}\n")
+            sys.stderr.flush()
+
+
+
+async def stream(
+    args: argparse.Namespace, op: Operation, call: Any, ids: list[str], params: dict[str, Any]
+) -> int:
+    out_path = None if args.output in (None, "-") else Path(args.output)
+    cursor_path = (
+        Path(args.cursor_file)
+        if args.cursor_file
+        else (out_path.with_name(out_path.name + CURSOR_SUFFIX) if out_path else None)
+    )
+    if args.resume and cursor_path is None:
+        raise UsageError("--resume needs -o FILE (or --cursor-file) to know where to continue")
+    # what must match to resume (the page size may change: cursors do not depend on it)
+    same = {k: v for k, v in params.items() if k != "limit"}
+    identity = {"command": op.kind, "resource": op.resource, "ids": ids, "params": same}
+    state = read_state(cursor_path, identity) if args.resume and cursor_path else None
+    exists = out_path is not None and out_path.exists() and out_path.stat().st_size > 0
+    if args.resume and state is None and exists:
+        raise UsageError(
+            f"cannot resume: no cursor file {str(cursor_path)!r} for the existing "
+            f"{str(out_path)!r}; drop --resume to start over"
+        )
+    objects = int(state["objects"]) if state else 0
+    pages = int(state["pages"]) if state else 0
+    show = args.progress
+    if show is None:  # auto: on a terminal, unless the objects go to that terminal too
+        show = sys.stderr.isatty() and not (out_path is None and sys.stdout.isatty())
+    progress = _Progress(show, objects, pages)
+    if state and state.get("complete"):
+        progress.done(" (already complete)")
+        return 0
+
+    out: IO[bytes] | None = None
+    text_out: IO[str] | None = None
+    if out_path is not None:
+        if state:
+            try:
+                out = out_path.open("r+b")
+            except FileNotFoundError:
+                raise UsageError(
+                    f"cannot resume: {str(out_path)!r} is missing but its cursor file exists"
+                ) from None
+            size = out.seek(0, os.SEEK_END)
+            if size < state["offset"]:
+                out.close()
+                raise UsageError(
+                    f"cannot resume: {str(out_path)!r} holds {size} bytes, less than the "
+                    f"{state['offset']} its cursor file recorded"
+                )
+            out.truncate(state["offset"])  # drop a page written after the last checkpoint
+            out.seek(state["offset"])
+        else:
+            out = out_path.open("wb")
+    else:
+        text_out = sys.stdout
+
+    max_items = None if args.max_items is None else max(0, args.max_items - objects)
+    max_pages = None if args.limit_pages is None else max(0, args.limit_pages - pages)
+    cursor: str | None = state["cursor"] if state else None
+    complete = False
+
+    def checkpoint() -> None:
+        if out is not None:
+            out.flush()
+        elif text_out is not None:
+            text_out.flush()
+        if cursor_path is not None:
+            write_state(
+                cursor_path,
+                {
+                    "version": STATE_VERSION,
+                    **identity,
+                    "cursor": cursor,
+                    "offset": out.tell() if out is not None else None,
+                    "objects": objects,
+                    "pages": pages,
+                    "complete": complete,
+                    "updated": int(time.time()),
+                },
+            )
+        progress.update(objects, pages)
+
+    try:
+        if cursor_path is not None and not state:
+            checkpoint()  # a fresh run: a cursor from an earlier run no longer applies
+        request = call(*ids, **params)
+        if max_items == 0 or max_pages == 0:
+            complete = False
+        else:
+            it = request.auto_paging_iter(
+                prefetch=args.prefetch,
+                resume_from=cursor,
+                max_items=max_items,
+                max_pages=max_pages,
+            )
+            async with it:
+                seen = 0
+                async for obj in it:
+                    if it.pages_seen != seen:
+                        if seen:
+                            checkpoint()  # every object of the previous page is written
+                        pages += it.pages_seen - seen
+                        seen = it.pages_seen
+                    line = _dumps(obj) + "\n"
+                    if out is not None:
+                        out.write(line.encode())
+                    elif text_out is not None:
+                        text_out.write(line)
+                    objects += 1
+                    cursor = it.cursor
+                pages += it.pages_seen - seen
+                limited = (max_items is not None and it.count >= max_items) or (
+                    max_pages is not None and it.pages_seen >= max_pages
+                )
+                complete = not limited
+        checkpoint()
+    except BaseException:
+        # the lines written so far and `cursor` agree (no await between them): keep them
+        with contextlib.suppress(Exception):
+            checkpoint()
+        raise
+    finally:
+        progress.done()
+        if out is not None:
+            out.close()
+    return 0
