@@ -26,6 +26,8 @@ async def main() -> None:
         await stripe.customers.create(emial="typo")
         await stripe.customers.create(tax_exempt="sometimes")
         await stripe.customers.create(request_options={"stripe_acount": "acct_1"})
+        reveal_type(stripe.with_options(stripe_account="acct_1", max_retries=3))
+        stripe.with_options(stripe_acount="acct_1")
 '''
 
 
@@ -61,5 +63,11 @@ def test_mypy_checks_calls_and_infers_results(tmp_path: Path) -> None:
         '        await stripe.customers.create(request_options={"stripe_acount": "acct_1"})'
     ), out
     assert not at('        await stripe.customers.update("cus_1", description="", tax_exempt="none")')
+    assert "aiostripe._client.StripeClient" in at(
+        '        reveal_type(stripe.with_options(stripe_account="acct_1", max_retries=3))'
+    ), out
+    assert 'Unexpected keyword argument "stripe_acount"' in at(
+        '        stripe.with_options(stripe_acount="acct_1")'
+    ), out
     errors = [line for line in out.splitlines() if ": error:" in line]
-    assert len(errors) == 3, out
+    assert len(errors) == 4, out

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, Unpack
+
+import attrs
 
 from aiostripe._errors import redact
 from aiostripe._generated import API_VERSION
 from aiostripe._generated.services import ClientServices
 from aiostripe._models import StripeObject
-from aiostripe._options import RequestOptions
+from aiostripe._options import ClientOptions, RequestOptions, check_client_options
 from aiostripe._ratelimit import RateLimit
 from aiostripe._requestor import (
     DEFAULT_BASE_URL,
@@ -94,6 +96,34 @@ class StripeClient(ClientServices):
     def __repr__(self) -> str:
         return f"StripeClient(api_key={redact(self._requestor.api_key)!r}, base_url={self.base_url!r})"
 
+    def with_options(self, **options: Unpack[ClientOptions]) -> StripeClient:
+        """A client with some settings changed, e.g. one per connected account:
+
+        ```python
+        tenant = stripe.with_options(stripe_account="acct_1032D82eZvKYlo2C", max_retries=5)
+        await tenant.customers.create(email="jo@example.com")   # sent with Stripe-Account
+        ```
+
+        Cheap to make (no session, no connection of its own): it shares this client's aiohttp
+        session and connection pool, its `max_connections` slots, rate limit and server-asked
+        pauses, its `stats` and its callbacks. Closing it does nothing to this client (close
+        this one when you are done); `stripe_account=None` goes back to your own account.
+        """
+        check_client_options(options)
+        parent = self._requestor
+        retry = parent.retry
+        if "max_retries" in options:
+            retry = attrs.evolve(retry, max_retries=options["max_retries"])
+        child = object.__new__(type(self))
+        child._requestor = parent.derive(
+            api_key=options.get("api_key", parent.api_key),
+            stripe_account=options.get("stripe_account", parent.stripe_account),
+            stripe_version=options.get("stripe_version", parent.stripe_version),
+            timeout=options.get("timeout", parent.timeout),
+            retry=retry,
+        )
+        return child
+
     @property
     def base_url(self) -> str:
         return self._requestor.base_url
@@ -115,7 +145,8 @@ class StripeClient(ClientServices):
         await self.close()
 
     async def close(self) -> None:
-        """Close the client's HTTP session (a session passed in by the caller is left open)."""
+        """Close the client's HTTP session (a session passed in by the caller is left open; a
+        client from `with_options` leaves its parent's session open)."""
         await self._requestor.close()
 
     async def raw_request(

@@ -14,6 +14,7 @@ performs it at most once however many times it is sent. See the README section "
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import math
@@ -187,6 +188,7 @@ class Requestor:
         self.gate = Gate(max_connections, rate_limit)
         self._session = session
         self._owns_session = session is None
+        self._root = self  # the requestor that holds the session (`derive` shares it)
         if read_timeout is not None and not read_timeout > 0:
             raise ValueError(f"read_timeout: expected seconds > 0 or None, got {read_timeout!r}")
 
@@ -201,18 +203,44 @@ class Requestor:
     # --- session -------------------------------------------------------------------------------
 
     def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
+        root = self._root
+        if root._session is None or root._session.closed:
             import aiohttp
 
-            connector = aiohttp.TCPConnector(limit=self.max_connections)
-            self._session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
-            self._owns_session = True
-        return self._session
+            connector = aiohttp.TCPConnector(limit=root.max_connections)
+            root._session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
+            root._owns_session = True
+        return root._session
 
     async def close(self) -> None:
+        if self._root is not self:  # a derived requestor: the session is its parent's
+            return
         session, self._session = self._session, None
         if session is not None and self._owns_session and not session.closed:
             await session.close()
+
+    def derive(
+        self,
+        *,
+        api_key: str,
+        stripe_account: str | None,
+        stripe_version: str,
+        timeout: float,
+        retry: RetryPolicy,
+    ) -> Requestor:
+        """A requestor with other settings (`StripeClient.with_options`) that shares everything
+        else with this one: the session and its connection pool, the gate (connection slots,
+        rate limit, server-asked pauses), the stats and the callbacks."""
+        child = copy.copy(self)
+        for name, attr in type(self).__dict__.items():  # settings changed: rebuild on demand
+            if isinstance(attr, cached_property):
+                child.__dict__.pop(name, None)
+        child.api_key = api_key
+        child.stripe_account = stripe_account
+        child.stripe_version = stripe_version
+        child.timeout = timeout
+        child.retry = retry
+        return child
 
     # --- requests ------------------------------------------------------------------------------
 
