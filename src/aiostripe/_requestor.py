@@ -326,15 +326,14 @@ class Requestor:
         data: Any = None
         body: _MultipartBody | None = None
         headers = self._headers(method, options)
-        if params:
-            if method == "post":
-                if multipart:
-                    body = _MultipartBody(params)
-                else:
-                    data = encode_body(params)
-                    headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if method == "post":  # a form type on every POST, empty or not, like Stripe's SDKs
+            if multipart:
+                body = _MultipartBody(params or {})
             else:
-                url = f"{url}?{encode_query(params)}"
+                data = encode_body(params) if params else b""
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif params:  # GET and DELETE: the query string, no body, no Content-Type
+            url = f"{url}?{encode_query(params)}"
         max_retries = options.get("max_retries", self.retry.max_retries)
         if max_retries < 0:
             raise ValueError(f"request_options: max_retries must be >= 0, got {max_retries!r}")
@@ -656,7 +655,7 @@ class _MultipartBody:
     def form(self) -> aiohttp.FormData:
         import aiohttp
 
-        form = aiohttp.FormData()
+        form = aiohttp.FormData(default_to_multipart=True)  # multipart even without a file part
         for key, value, filename, position in self._parts:
             if position is not None:
                 value.seek(position)
