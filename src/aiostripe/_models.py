@@ -9,7 +9,14 @@ use, and cached by cattrs. What the spec does not know survives:
 * enum values the spec does not list are kept as plain strings (enums are `Literal`s for the type
   checker only);
 * an object whose `object` type the spec does not know becomes a plain `StripeObject` holding all
-  of its data.
+  of its data;
+* data of another API version than the pin parses too: a payload that the fast structure
+  function refuses (a required field absent, a value of another JSON type) is built field by
+  field by `_tolerant.structure_tolerant`, and `to_dict()` still gives back exactly the input.
+
+Reading a field: an optional field that the data lacks reads as `None` (its type says so); a
+required field that the data lacks, or whose value did not fit the spec's type, raises an
+`AttributeError` that names the field and says why (the value as sent is `obj["field"]`).
 """
 
 from __future__ import annotations
@@ -18,13 +25,14 @@ import importlib
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from aiostripe._errors import ResponseParseError, StripeError
+from aiostripe._tolerant import missing_field_error, structure_tolerant, unstructure_tolerant
 
 T = TypeVar("T")
 
@@ -70,14 +78,40 @@ class StripeObject:
         attr = _attr_of(type(self)).get(key)
         if attr is None:
             raise KeyError(key)
-        return getattr(self, attr)
+        try:
+            return getattr(self, attr)
+        except AttributeError:  # a required field the data did not have
+            raise KeyError(key) from None
 
     def __contains__(self, key: object) -> bool:
+        """Whether the data had this field (the spec's fields of an object built in code count)."""
+        if not isinstance(key, str):
+            return False
         extra = getattr(self, "_extra", None)
-        return (extra is not None and key in extra) or key in _attr_of(type(self))
+        if extra is not None and key in extra:
+            return True
+        attr = _attr_of(type(self)).get(key)
+        if attr is None or key in (getattr(self, "_absent", None) or ()):
+            return False
+        return hasattr(self, attr)
+
+    if not TYPE_CHECKING:  # for the type checker, a model has exactly its declared attributes
+
+        def __getattr__(self, name: str) -> Any:
+            """Called only for an attribute that is not set: say which field and why."""
+            if not name.startswith("_"):
+                wire = getattr(type(self), "_RENAMES", {}).get(name, name)
+                if _attr_of(type(self)).get(wire) == name:
+                    raise missing_field_error(self, name, wire, _pinned_version())
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({getattr(self, '_extra', None)!r})"
+
+
+def _pinned_version() -> str:
+    version: str = importlib.import_module("aiostripe._generated").API_VERSION
+    return version
 
 
 def _attr_of(cls: type) -> dict[str, str]:
@@ -240,8 +274,8 @@ def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
             )
         try:
             obj = fn(data, t)
-        except KeyError as exc:
-            raise ResponseParseError(f"{name}: required field {exc.args[0]!r} is missing") from None
+        except Exception:  # noqa: BLE001 - data of another API version? Field by field:
+            return structure_tolerant(cls, data, converter.get_structure_hook)
         if len(data) == n_known and known.issubset(data):
             return obj  # exactly the spec's fields (the usual case): nothing to remember
         extra = data.keys() - known
@@ -380,7 +414,10 @@ def _unstructure_model_factory(t: Any) -> Callable[[Any], Any]:
     def unstructure(obj: Any) -> Any:
         if obj is None:
             return None
-        out = fn(obj)
+        try:
+            out = fn(obj)
+        except AttributeError:  # built by the tolerant path, with required fields unset
+            return unstructure_tolerant(obj, converter.get_unstructure_hook)
         absent = getattr(obj, "_absent", None)
         if absent:  # optional fields that were not in the parsed data stay out
             for key in absent:
