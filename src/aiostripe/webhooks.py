@@ -5,9 +5,11 @@ signature in the `Stripe-Signature` header (`t=<unix time>,v1=<hex HMAC-SHA256>[
 `construct_event` checks that signature over the raw request body, checks that the timestamp is
 within a tolerance (five minutes by default, in both directions), and returns the body parsed as a
 typed `Event` whose `data.object` is the generated model of its `object` type (`PaymentIntent`,
-`Invoice`, ...; an object type the spec does not know stays a plain `StripeObject`). Every failure
-raises `aiostripe.SignatureVerificationError` with a message that says what was wrong and never
-contains the secret.
+`Invoice`, ...; an object type the spec does not know stays a plain `StripeObject`). A bad
+header, signature or timestamp raises `aiostripe.SignatureVerificationError` with a message that
+says what was wrong and never contains the secret; nothing else does: a correctly signed event
+always gives an `Event`, whatever API version it was rendered in (fields the pinned spec requires
+may be absent, see `_tolerant.py`), so no correctly signed delivery is refused.
 
 With aiohttp, `aiohttp_handler` does all of it, including the routing::
 
@@ -62,10 +64,11 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from aiostripe._errors import ResponseParseError, SignatureVerificationError
+from aiostripe._errors import SignatureVerificationError
+from aiostripe._generated import API_VERSION
 from aiostripe._generated.event_types import EventType
 from aiostripe._generated.models.event import Event
-from aiostripe._models import structure
+from aiostripe._models import StripeObject, structure
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -270,34 +273,55 @@ def construct_event(
 
     `payload` must be the request body exactly as received; `secret` is the endpoint's signing
     secret, or several of them while rolling it. `event.data.object` is the generated model of
-    the object's type. Raises `SignatureVerificationError` for a bad signature or timestamp, and
-    for a body that is not UTF-8 JSON of an event.
+    the object's type, or a plain `StripeObject` for an object type the spec does not know (said
+    once per type on the `aiostripe.webhooks` logger, like an `api_version` other than the
+    models' one). Raises `SignatureVerificationError` for a bad header, signature or timestamp
+    only; a signed body that is not a JSON object (which Stripe never sends) raises `ValueError`.
     """
     raw = _payload_bytes(payload, sig_header)
     _verify(raw, sig_header, _secrets(secret), tolerance, now)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _fail("payload is not valid UTF-8", sig_header) from None
-    try:
-        data = json.loads(text)
+        data = json.loads(raw)
     except ValueError as exc:
-        raise _fail(f"payload is not valid JSON: {exc}", sig_header) from None
-    if not isinstance(data, dict):
-        raise _fail(f"payload is not a JSON object but {type(data).__name__}", sig_header)
-    if data.get("object") != "event":
-        raise _fail(f"payload is not an event (object: {data.get('object')!r:.40})", sig_header)
-    return _parse_event(data, sig_header)
-
-
-def _parse_event(data: dict[str, Any], sig_header: str | None) -> Event:
-    try:
-        event = structure(data, "Event")
-        if not isinstance(event, Event):
-            raise _fail("payload is not a valid event", sig_header)
-    except (ResponseParseError, ValueError, TypeError) as exc:
-        raise _fail(f"payload is not a valid event: {exc}", sig_header) from exc
+        raise ValueError(f"signed webhook payload is not valid UTF-8 JSON: {exc}") from None
+    if not isinstance(data, dict):  # a bad value, not a bad argument type: ValueError
+        raise ValueError(  # noqa: TRY004
+            f"signed webhook payload is not a JSON object but {type(data).__name__}"
+        )
+    event: Event = structure(data, "Event")  # tolerant: any JSON object parses
+    _report_versions(event)
     return event
+
+
+def _field(obj: object, key: str) -> Any:
+    """`obj[key]` if the data had that field, else None (never raises)."""
+    return obj[key] if isinstance(obj, StripeObject) and key in obj else None
+
+
+_seen_versions: set[str] = set()
+_seen_untyped: set[str] = set()
+
+
+def _report_versions(event: Event) -> None:
+    """Log once per API version other than the models' and once per object type without a model."""
+    version = _field(event, "api_version")
+    if isinstance(version, str) and version != API_VERSION and version not in _seen_versions:
+        _seen_versions.add(version)
+        logger.warning(
+            "Stripe webhook events of API version %s (first: %s): aiostripe's models are of %s; "
+            "fields that version lacks raise AttributeError when read, new ones are obj['field']",
+            version, _field(event, "id"), API_VERSION,
+        )
+    obj = _field(_field(event, "data"), "object")
+    if type(obj) is StripeObject:
+        kind = str(_field(obj, "object"))
+        if kind not in _seen_untyped:
+            _seen_untyped.add(kind)
+            logger.warning(
+                "Stripe webhook event %s carries an object of type %r that aiostripe's models "
+                "(API version %s) do not know: event.data.object is plain data (obj['field'])",
+                _field(event, "id"), kind, API_VERSION,
+            )
 
 
 # --- routing ------------------------------------------------------------------------------------
@@ -374,7 +398,8 @@ class WebhookRouter:
 
     async def dispatch(self, event: Event) -> int:
         """Await the callbacks for `event`; returns how many were called (0: event ignored)."""
-        callbacks = self.callbacks_for(event.type)
+        event_type = _field(event, "type")
+        callbacks = self.callbacks_for(event_type if isinstance(event_type, str) else "")
         for callback in callbacks:
             result = callback(event)
             if not inspect.isawaitable(result):
@@ -443,14 +468,15 @@ def aiohttp_handler(
                 secrets,
                 tolerance=tolerance,
             )
-        except SignatureVerificationError as exc:
+        except (SignatureVerificationError, ValueError) as exc:  # ValueError: not JSON
             logger.warning("rejected Stripe webhook from %s: %s", request.remote, exc)
             return web.json_response({"error": str(exc)}, status=400)
         try:
             await dispatch(event)
         except Exception:
             logger.exception(
-                "Stripe webhook callback failed for event %s (%s)", event.id, event.type
+                "Stripe webhook callback failed for event %s (%s)",
+                _field(event, "id"), _field(event, "type"),
             )
             return web.json_response({"error": "webhook callback failed"}, status=500)
         return web.json_response({"received": True})
