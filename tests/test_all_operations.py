@@ -8,7 +8,6 @@ ids gets Stripe's 404, and with an unknown parameter a 400. One test per resourc
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,20 +16,12 @@ from aiostripe import InvalidRequestError, ListObject, SearchResult
 from aiostripe.testing import FakeStripe
 from aiostripe.testing.operations import Operation, operations
 from aiostripe.testing.schema import classes_of, object_name
-from aiostripe.testing.validate import example
+from tests.op_calls import method, params
 
 OPS = operations()
 GROUPS: dict[str, list[Operation]] = {}
 for _op in OPS:
     GROUPS.setdefault(_op.service[0], []).append(_op)
-
-
-def _method(client: Any, op: Operation) -> Callable[..., Any]:
-    target = client
-    for part in op.service:
-        target = getattr(target, part)
-    method: Callable[..., Any] = getattr(target, op.method)
-    return method
 
 
 def _store_path_objects(fake: FakeStripe, op: Operation) -> list[str]:
@@ -49,13 +40,6 @@ def _store_path_objects(fake: FakeStripe, op: Operation) -> list[str]:
         ids[param] = obj["id"]
         parent = obj
     return [ids[param] for param in op.path_params]
-
-
-def _params(op: Operation) -> dict[str, Any]:
-    params = example(op.params_type())
-    if op.kind == "search":
-        params["query"] = "metadata['order']:'42'"
-    return params
 
 
 def _check(op: Operation, result: Any) -> None:
@@ -80,17 +64,17 @@ async def test_operations_of(group: str) -> None:
     async with FakeStripe(seed=7) as fake, fake.client(max_retries=0) as client:
         for op in GROUPS[group]:
             ids = _store_path_objects(fake, op)
-            result = await _method(client, op)(*ids, **_params(op))
+            result = await method(client, op)(*ids, **params(op))
             _check(op, result)
             assert fake.requests[-1].operation == op.name
             assert fake.requests[-1].status == 200, op.key
             if op.path_params:  # the same call on ids the fake does not hold: Stripe's 404
                 with pytest.raises(InvalidRequestError) as missing:
-                    await _method(client, op)(*["nope_1"] * len(ids), **_params(op))
+                    await method(client, op)(*["nope_1"] * len(ids), **params(op))
                 assert (missing.value.http_status, missing.value.code) == (404, "resource_missing")
             if op.params is not None:  # a parameter the operation does not take: a 400
                 with pytest.raises(InvalidRequestError) as unknown:
-                    await _method(client, op)(*ids, **_params(op), zz_unknown="1")
+                    await method(client, op)(*ids, **params(op), zz_unknown="1")
                 assert (unknown.value.http_status, unknown.value.param) == (400, "zz_unknown")
 
 
@@ -101,7 +85,7 @@ async def test_list_operations_return_stored_items() -> None:
             if op.kind != "list" or op.path_params:
                 continue
             kinds = [object_name(c) for c in classes_of(op.returns)]
-            params = _params(op)  # required filters: the stored object matches them
-            stored = fake.create(kinds[0], **params)  # type: ignore[arg-type]
-            page = await _method(client, op)(**params)
+            filters = params(op)  # required filters: the stored object matches them
+            stored = fake.create(kinds[0], **filters)  # type: ignore[arg-type]
+            page = await method(client, op)(**filters)
             assert stored["id"] in {item.id for item in page.data}, op.key
