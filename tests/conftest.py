@@ -4,7 +4,7 @@ import pytest
 
 from aiostripe.testing import FakeStripe
 
-pytest_plugins = ["aiostripe.testing.pytest_plugin", "tests.stripe_mock"]
+pytest_plugins = ["aiostripe.testing.pytest_plugin", "tests.stripe_mock", "tests.redis_server"]
 
 
 @pytest.fixture(scope="session")

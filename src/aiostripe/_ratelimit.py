@@ -5,7 +5,9 @@ Every attempt of a client passes one `Gate` before it is sent:
 1. a free slot under `max_connections` (`Slots`, a FIFO counting semaphore that hands a freed
    slot straight to the oldest waiter);
 2. the end of any pause a 429/503 with `Retry-After` asked of the whole client;
-3. a token of the optional `RateLimit` bucket (`TokenBucket`), shared by all calls of the client.
+3. a token of the optional `RateLimit` bucket (`TokenBucket`), shared by all calls of the client;
+   or, with `RateLimit(..., redis=URL)`, a slot of the budget every process shares in Redis
+   (`_shared_budget.SharedBudget`), the local bucket standing in while Redis is unreachable.
 
 None of it costs anything when it is not needed: with a free slot, no rate limit and no pause, an
 attempt goes through with two integer updates and no await.
@@ -15,9 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import importlib.util
 import math
+import re
 
 import attrs
+
+from aiostripe._shared_budget import SharedBudget
 
 _TOLERANCE = 0.001
 """Waits shorter than this (seconds) are not worth a sleep."""
@@ -33,6 +39,22 @@ def _default_burst(instance: RateLimit) -> int:
     return max(1, math.ceil(rate)) if math.isfinite(rate) else 1
 
 
+def _redis_url(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or not re.match(r"^(rediss?|unix)://\S+$", value):
+        raise ValueError(
+            f"redis: expected a URL such as 'redis://localhost:6379/0', got {value!r}"
+        )
+    if importlib.util.find_spec("redis") is None:
+        raise ValueError("redis: the redis package is missing: pip install 'aiostripe[redis]'")
+
+
+def _optional_key(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ValueError(f"key: expected a non-empty string, got {value!r}")
+
+
 @attrs.frozen
 class RateLimit:
     """At most `rate` requests a second on average, with bursts of up to `burst` at once.
@@ -41,6 +63,11 @@ class RateLimit:
     `rate_limit=20`, means `RateLimit(20)`. `burst` defaults to one second's worth of requests
     (`ceil(rate)`); `burst=1` spaces requests evenly, `1 / rate` seconds apart.
     Every attempt takes a token, retries included.
+
+    `redis="redis://host:6379/0"` keeps the bucket in Redis instead, shared by every client in
+    every process that uses the same `key` (default: the account, from a fingerprint of the API
+    key and `Stripe-Account`); `endpoint_limits=True` adds Stripe's per-endpoint buckets
+    (search 20/s, files 20/s, any other endpoint 25/s). See README "Many processes, one account".
     """
 
     rate: float = attrs.field(converter=float, validator=_positive)
@@ -48,6 +75,15 @@ class RateLimit:
         default=attrs.Factory(_default_burst, takes_self=True),
         validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)],
     )
+    redis: str | None = attrs.field(default=None, kw_only=True, validator=_redis_url)
+    key: str | None = attrs.field(default=None, kw_only=True, validator=_optional_key)
+    endpoint_limits: bool = attrs.field(
+        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.redis is None and (self.key is not None or self.endpoint_limits):
+            raise ValueError("RateLimit: key= and endpoint_limits= need redis='redis://...'")
 
 
 class TokenBucket:
@@ -139,17 +175,53 @@ class Slots:
 class Gate:
     """What an attempt waits for before it is sent: a slot, a server-asked pause, a token."""
 
-    __slots__ = ("bucket", "paused_until", "slots")
+    __slots__ = ("bucket", "paused_until", "shared", "slots")
 
-    def __init__(self, max_connections: int, rate_limit: RateLimit | None) -> None:
+    def __init__(
+        self, max_connections: int, rate_limit: RateLimit | None, account: str = ""
+    ) -> None:
         self.slots = Slots(max_connections)
         self.bucket = TokenBucket(rate_limit) if rate_limit is not None else None
+        self.shared = (
+            SharedBudget(rate_limit, account)
+            if rate_limit is not None and rate_limit.redis is not None
+            else None
+        )
+        """The Redis budget (`account`: its default key), when the rate limit has one."""
         self.paused_until = 0.0
         """Loop time before which no attempt starts (0.0: no pause)."""
 
-    def pause(self, until: float) -> None:
-        """Hold every attempt of the client until loop time `until` (a 429 with Retry-After)."""
+    def pause(self, until: float, now: float | None = None) -> None:
+        """Hold every attempt of the client until loop time `until` (a 429 with Retry-After);
+        with a shared budget, every process on it (`now`: the loop time, to share the pause)."""
         self.paused_until = max(self.paused_until, until)
+        if self.shared is not None and now is not None:
+            self.shared.pause(until - now)
+
+    async def shared_wait_needed(
+        self, now: float, waited_until: float, method: str, path: str, max_wait: float
+    ) -> tuple[float, str] | None:
+        """`wait_needed` with a shared budget: the slot comes from Redis, or from the local
+        bucket while Redis is unreachable. Waits `max_wait` or longer reserve nothing."""
+        shared = self.shared
+        assert shared is not None
+        if shared.usable(now):
+            try:
+                wait, _, paused = await shared.reserve(method, path, max_wait)
+            except (TimeoutError, OSError, _redis_error()) as exc:
+                shared.went_down(now, exc)
+            else:
+                local = self.paused_until - max(now, waited_until) if self.paused_until else 0.0
+                if local > wait:  # our own 429's pause, not in Redis yet
+                    return local, "retry_after"
+                if wait <= _TOLERANCE:
+                    return None
+                return wait, ("retry_after" if paused else "rate_limit")
+        return self.wait_needed(now, waited_until)
+
+    async def close(self) -> None:
+        if self.shared is not None:
+            await self.shared.close()
 
     def wait_needed(self, now: float, waited_until: float = 0.0) -> tuple[float, str] | None:
         """Reserve this attempt's turn: None when it may go now, else (seconds to wait, reason).
@@ -182,3 +254,9 @@ class Gate:
     def active(self) -> bool:
         """Whether attempts may have to wait for something besides a slot."""
         return self.bucket is not None or self.paused_until != 0.0
+
+
+def _redis_error() -> type[Exception]:
+    from redis.exceptions import RedisError
+
+    return RedisError

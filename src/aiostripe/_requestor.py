@@ -38,6 +38,7 @@ from aiostripe._errors import (
 from aiostripe._models import StripeResponse
 from aiostripe._options import OPTION_KEYS, RequestOptions
 from aiostripe._ratelimit import Gate, RateLimit
+from aiostripe._shared_budget import account_key
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 
 if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
@@ -185,7 +186,7 @@ class Requestor:
         self.on_retry = on_retry
         self.on_rate_limit_wait = on_rate_limit_wait
         self.stats = ClientStats()
-        self.gate = Gate(max_connections, rate_limit)
+        self.gate = Gate(max_connections, rate_limit, account_key(api_key, stripe_account))
         self._session = session
         self._owns_session = session is None
         self._root = self  # the requestor that holds the session (`derive` shares it)
@@ -218,6 +219,7 @@ class Requestor:
         session, self._session = self._session, None
         if session is not None and self._owns_session and not session.closed:
             await session.close()
+        await self.gate.close()
 
     def derive(
         self,
@@ -443,7 +445,7 @@ class Requestor:
             and reason != "lock_timeout"
             and "Retry-After" in headers
         ):
-            self.gate.pause(now + delay)  # the server asked the whole client to slow down
+            self.gate.pause(now + delay, now)  # the server asked the whole client to slow down
         if now + delay >= call.deadline:
             self.stats.gave_up += 1
             logger.warning(
@@ -501,7 +503,10 @@ class Requestor:
         """Wait out a server-asked pause and for a rate-limit token; True if it waited."""
         gate = self.gate
         now = loop.time()
-        needed = gate.wait_needed(now, resume)
+        if gate.shared is None:
+            needed = gate.wait_needed(now, resume)
+        else:
+            needed = await gate.shared_wait_needed(now, resume, verb, target.path, deadline - now)
         if needed is None:
             return False
         wait, reason = needed
