@@ -103,10 +103,11 @@ async def test_max_retries_and_timeout(fake: FakeStripe) -> None:
         fake.faults.fail_next(1, status=500, path="/v1/balance")
         with pytest.raises(APIError):
             await stripe.balance.retrieve()  # the parent still does not retry
-        fake.faults.latency(1.0, path="/v1/balance")
+        fake.faults.latency(0.3, path="/v1/balance")
         hasty = stripe.with_options(timeout=0.1)
         with pytest.raises(APIConnectionError, match="timed out"):
             await hasty.balance.retrieve()
+        await asyncio.sleep(0.3)  # let the fake finish answering before the next test
 
 
 def test_repr_does_not_show_the_key() -> None:

@@ -44,6 +44,7 @@ from aiostripe._version import VERSION as __version__
 
 if TYPE_CHECKING:
     from aiostripe._client import StripeClient
+    from aiostripe._telemetry import RequestEvent, ResponseEvent
 
 __all__ = [
     "APIConnectionError",
@@ -63,7 +64,9 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RequestEvent",
     "RequestOptions",
+    "ResponseEvent",
     "ResponseParseError",
     "RetryEvent",
     "RetryPolicy",
@@ -86,4 +89,8 @@ def __getattr__(name: str) -> Any:
         from aiostripe._client import StripeClient
 
         return StripeClient
+    if name in ("RequestEvent", "ResponseEvent"):
+        from aiostripe import _telemetry
+
+        return getattr(_telemetry, name)
     raise AttributeError(f"module 'aiostripe' has no attribute {name!r}")

@@ -22,9 +22,12 @@ from aiostripe._requestor import (
     Requestor,
 )
 from aiostripe._retry import ClientStats, RetryPolicy
+from aiostripe._telemetry import OnRequest, OnResponse, make_telemetry
 
 if TYPE_CHECKING:
     import aiohttp
+    from opentelemetry.metrics import MeterProvider
+    from opentelemetry.trace import TracerProvider
 
 
 class StripeClient(ClientServices):
@@ -47,6 +50,11 @@ class StripeClient(ClientServices):
     once (others wait in line); `rate_limit=RateLimit(rps, burst)` (or a number of requests per
     second) paces every attempt of the client. `on_retry` and `on_rate_limit_wait` receive a
     `RetryEvent` / `WaitEvent` before each retry / rate-limit wait; `client.stats` counts them.
+
+    Telemetry (README: "In production"): `on_request` / `on_response` receive a `RequestEvent` /
+    `ResponseEvent` around each attempt. With `opentelemetry-api` installed, each call is a span
+    and its duration a histogram sample, through `tracer_provider` / `meter_provider` when given,
+    else the global providers (`AIOSTRIPE_OTEL=off` switches it off).
     """
 
     def __init__(
@@ -67,6 +75,10 @@ class StripeClient(ClientServices):
         rate_limit: RateLimit | float | None = None,
         on_retry: OnRetry | None = None,
         on_rate_limit_wait: OnRateLimitWait | None = None,
+        on_request: OnRequest | None = None,
+        on_response: OnResponse | None = None,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
     ) -> None:
         if not isinstance(api_key, str) or not api_key.strip():
             raise ValueError("api_key: expected a Stripe secret key such as 'sk_test_...'")
@@ -91,6 +103,7 @@ class StripeClient(ClientServices):
             ),
             on_retry=on_retry,
             on_rate_limit_wait=on_rate_limit_wait,
+            telemetry=make_telemetry(on_request, on_response, tracer_provider, meter_provider),
         )
 
     def __repr__(self) -> str:

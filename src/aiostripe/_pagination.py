@@ -176,9 +176,11 @@ class _PageRequest(Generic[T]):
         item_type: str,
         *,
         paged: bool = True,
+        template: str | None = None,
     ) -> None:
         self._requestor = requestor
         self._path = path
+        self._template = template  # the operation's `/v1/customers/{customer}/...`, for telemetry
         self._params = params
         self._options = options
         self._item_type = item_type
@@ -201,7 +203,9 @@ class _PageRequest(Generic[T]):
 
     async def _fetch(self, params: Mapping[str, Any]) -> Any:
         """One page, with `_meta` telling it how to fetch the pages after it."""
-        response = await self._requestor.request("get", self._path, params, self._options)
+        response = await self._requestor.request(
+            "get", self._path, params, self._options, template=self._template
+        )
         page = parse_response(
             response.json(),
             _page_type(self._page_kind, self._item_type),

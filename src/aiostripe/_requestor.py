@@ -44,6 +44,8 @@ from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
     import aiohttp
 
+    from aiostripe._telemetry import CallTrace, Telemetry
+
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_FILES_URL = "https://files.stripe.com"
 
@@ -122,6 +124,7 @@ class _Call:
     attempt: int = 0
     resume: float = 0.0  # when the last backoff ended
     error: StripeError | None = None
+    trace: CallTrace | None = None  # what the client's telemetry follows of this call
 
 
 @attrs.frozen
@@ -167,6 +170,7 @@ class Requestor:
         rate_limit: RateLimit | None = None,
         on_retry: OnRetry | None = None,
         on_rate_limit_wait: OnRateLimitWait | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         if not timeout > 0:
             raise ValueError(f"timeout: expected seconds > 0, got {timeout!r}")
@@ -185,6 +189,7 @@ class Requestor:
         self.rate_limit = rate_limit
         self.on_retry = on_retry
         self.on_rate_limit_wait = on_rate_limit_wait
+        self.telemetry = telemetry
         self.stats = ClientStats()
         self.gate = Gate(max_connections, rate_limit, account_key(api_key, stripe_account))
         self._session = session
@@ -286,24 +291,35 @@ class Requestor:
         *,
         host: str = "api",
         multipart: bool = False,
+        template: str | None = None,
     ) -> RawResponse:
         """Send one API call (with its retries); return the 2xx response or raise a StripeError.
 
         The loop: `_prepare` the call once, then per attempt `_attempt` (turn at the gate, send),
-        `_classify` a failure, `_retry_delay` (or give up), `_wait_to_retry`.
+        `_classify` a failure, `_retry_delay` (or give up), `_wait_to_retry`. `template` is the
+        operation's path template (`/v1/customers/{customer}`) for telemetry.
         """
         call = self._prepare(method, path, params, options or {}, host, multipart)
         self.stats.requests += 1
-        while True:
-            call.attempt += 1
-            response = await self._attempt(call)
-            if response is not None and response.status < 300:
-                if logger.isEnabledFor(_DEBUG):
-                    _log_success(call, response)
-                return response
-            failure = self._classify(call, response)
-            delay = self._retry_delay(call, failure)
-            await self._wait_to_retry(call, failure, delay)
+        if self.telemetry is not None:
+            call.trace = self.telemetry.begin(call, template)
+        try:
+            while True:
+                call.attempt += 1
+                response = await self._attempt(call)
+                if response is not None and response.status < 300:
+                    if logger.isEnabledFor(_DEBUG):
+                        _log_success(call, response)
+                    if call.trace is not None:
+                        call.trace.end(call, None)
+                    return response
+                failure = self._classify(call, response)
+                delay = self._retry_delay(call, failure)
+                await self._wait_to_retry(call, failure, delay)
+        except BaseException as exc:
+            if call.trace is not None:
+                call.trace.end(call, exc)
+            raise
 
     def _prepare(
         self,
@@ -380,7 +396,8 @@ class Requestor:
             waited = True
         try:
             if gate.active and await self._wait_for_turn(
-                call.loop, call.deadline, call.resume, call.error, call.verb, call.target
+                call.loop, call.deadline, call.resume, call.error, call.verb, call.target,
+                call.trace,
             ):
                 waited = True
             if waited or call.attempt > 1:
@@ -388,13 +405,19 @@ class Requestor:
                 call.timeout = _client_timeout(left, call.connect, call.read)
             if call.body is not None:
                 call.data = call.body.form()
+            trace = call.trace
+            if trace is not None:
+                trace.sending(call)
+            response: RawResponse | None = None
             try:
-                return await self._send(
+                response = await self._send(
                     call.method, call.target, call.headers, call.data, call.timeout
                 )
             except APIConnectionError as exc:
                 call.error = exc
-                return None
+            if trace is not None:
+                trace.received(call, response)
+            return response
         finally:
             gate.slots.release()
 
@@ -471,6 +494,8 @@ class Requestor:
                 failure.request_id, failure.reason, failure.error,
             )
             _notify(self.on_retry, event)
+        if call.trace is not None:
+            call.trace.retry(call, failure, delay)
         call.resume = call.loop.time() + delay
         await _sleep(delay)
 
@@ -499,6 +524,7 @@ class Requestor:
         error: StripeError | None,
         verb: str,
         target: URL,
+        trace: CallTrace | None = None,
     ) -> bool:
         """Wait out a server-asked pause and for a rate-limit token; True if it waited."""
         gate = self.gate
@@ -529,6 +555,8 @@ class Requestor:
         )
         if self.on_rate_limit_wait is not None:
             _notify(self.on_rate_limit_wait, WaitEvent(verb, target.path, wait, reason))
+        if trace is not None:
+            trace.waiting(wait, reason)
         try:
             await _sleep(wait)
         except asyncio.CancelledError:

@@ -34,7 +34,7 @@ class Service:
     ) -> Any:
         path = format_path(template, **path_params) if path_params else template
         response = await self._requestor.request(
-            method, path, params, options, host=host, multipart=multipart
+            method, path, params, options, host=host, multipart=multipart, template=template
         )
         if returns is None:
             return response.body
@@ -51,7 +51,9 @@ class Service:
         paged: bool = True,
     ) -> ListRequest[Any]:
         path = format_path(template, **path_params) if path_params else template
-        return ListRequest(self._requestor, path, dict(params), options, item_type, paged=paged)
+        return ListRequest(
+            self._requestor, path, dict(params), options, item_type, paged=paged, template=template
+        )
 
     def _search(
         self,
@@ -62,4 +64,6 @@ class Service:
         item_type: str,
     ) -> SearchRequest[Any]:
         path = format_path(template, **path_params) if path_params else template
-        return SearchRequest(self._requestor, path, dict(params), options, item_type)
+        return SearchRequest(
+            self._requestor, path, dict(params), options, item_type, template=template
+        )
