@@ -43,6 +43,7 @@ class Model:
     deleted: bool = False
     preview: bool = False
     alias_of: str | None = None  # a union component (`external_account`): the union expression
+    base: str = "StripeObject"  # `DeletableObject` where the API can answer a deleted one
 
     @property
     def renames(self) -> dict[str, str]:
@@ -56,6 +57,11 @@ class ParamField:
     type: str
     required: bool
     description: str
+
+    @property
+    def annotation(self) -> str:
+        """The TypedDict annotation: `Required[...]`, or optional with `None` for "not sent"."""
+        return f"Required[{self.type}]" if self.required else union([self.type, "None"])
 
 
 @dataclass
@@ -346,7 +352,7 @@ class Builder:
 
     # --- operations and services -----------------------------------------------------------------
 
-    def response(self, op: Schema) -> tuple[str, str]:
+    def response(self, op: Schema, verb: str) -> tuple[str, str]:
         content = op["responses"]["200"].get("content", {})
         if "application/json" not in content:
             return "binary", "bytes"
@@ -355,12 +361,23 @@ class Builder:
         if "data" in props and "has_more" in props:
             kind = "search" if _is_page(schema, "search_result") else "list"
             return kind, self.model_type(props["data"]["items"], "", "", "")
+        if verb != "delete":
+            schema = _live_of_deleted(schema)
         return "object", self.model_type(schema, "", "", "")
+
+    def mark_deletable(self) -> None:
+        """Models with a `deleted_*` twin can come back deleted: they get a `deleted` property."""
+        live = {(m.object_tag, m.schema_id): m for m in self.models.values() if not m.deleted}
+        for m in self.models.values():
+            if m.deleted and m.schema_id and m.schema_id.startswith("deleted_"):
+                twin = live.get((m.object_tag, m.schema_id.removeprefix("deleted_")))
+                if twin and all(f.wire != "deleted" for f in twin.fields):
+                    twin.base = "DeletableObject"
 
     def build_operations(self) -> tuple[Service, list[Operation]]:
         paths = self.doc["paths"]
         routes = {
-            p: {v: self.response(op)[0] == "list" for v, op in ops.items() if v in _VERBS}
+            p: {v: self.response(op, v)[0] == "list" for v, op in ops.items() if v in _VERBS}
             for p, ops in paths.items()
         }
         table = naming.RouteTable(routes)
@@ -378,7 +395,7 @@ class Builder:
 
     def operation(self, verb: str, path: str, op: Schema, service: Service,
                   method: str) -> Operation:
-        kind, returns = self.response(op)
+        kind, returns = self.response(op, verb)
         body = next(iter(op.get("requestBody", {}).get("content", {}).items()), None)
         multipart = bool(body and body[0] == "multipart/form-data")
         body_schema = body[1]["schema"] if body else {}
@@ -429,6 +446,7 @@ class Builder:
 
     def build(self) -> API:
         self.build_models()
+        self.mark_deletable()
         root, operations = self.build_operations()
         object_types: dict[tuple[str, bool], str] = {}
         for model in sorted(self.models.values(), key=lambda m: (m.schema_id is None, m.name)):
@@ -439,6 +457,19 @@ class Builder:
 
 
 _VERBS = ("get", "post", "delete", "put", "patch")
+
+
+def _live_of_deleted(schema: Schema) -> Schema:
+    """`X` for a response `anyOf: [X, deleted_X]` (a retrieve or an update), else `schema`.
+
+    Such a method returns `X`; a deleted one parses as `X` with `deleted` True, as in the
+    official SDK. Methods that delete keep the `Deleted...` class.
+    """
+    members = schema.get("anyOf") or schema.get("oneOf") or []
+    refs = [m.get("$ref", "").rsplit("/", 1)[-1] for m in members]
+    if len(refs) == 2 and refs[1] == f"deleted_{refs[0]}":
+        return dict(members[0])
+    return schema
 
 # (schema id, property) -> annotation, where the spec's type is too loose to be useful.
 TYPE_OVERRIDES: dict[tuple[str, str], str] = {

@@ -72,6 +72,7 @@ def models_module_view(name: str, models: list[ir.Model], api: ir.API) -> Models
     if any(m.alias_of for m in models):
         typing.append("TypeAlias")
     core = ["StripeObject"] + [n for n in ("ListObject", "SearchResult") if n in " ".join(exprs)]
+    core += sorted({m.base for m in models} - {"StripeObject"})
     refs: dict[str, set[str]] = {}
     for expr in exprs:
         for ref in ir.model_refs(expr):

@@ -136,3 +136,14 @@ def test_nested_objects_of_another_version_stay_typed() -> None:
 def test_a_value_that_is_not_an_object_at_the_top_is_still_an_error() -> None:
     with pytest.raises(models_mod.ResponseParseError, match="expected a JSON object for Customer"):
         structure("cus_123", "Customer")
+
+
+def test_a_deleted_object_parses_as_its_model() -> None:
+    """Retrieve and update answer `X` (not `X | DeletedX`); a deleted one has `deleted` True."""
+    stub = {"id": "tmr_1", "object": "terminal.reader", "deleted": True}
+    reader = structure(stub, "TerminalReader")
+    assert type(reader).__name__ == "TerminalReader"
+    assert reader.deleted is True and reader.id == "tmr_1"
+    assert reader.to_dict() == stub
+    live = structure(_resources(SHARED / "fixtures3.json")["customer"], "Customer")
+    assert live.deleted is False

@@ -140,7 +140,10 @@ async def test_delete_returns_the_deleted_object_by_its_shape(api) -> None:
     async with aiostripe.StripeClient("sk_test_abc", base_url=url) as stripe:
         gone = await stripe.customers.delete("cus_1")
         again = await stripe.customers.retrieve("cus_1")
-    assert type(gone) is DeletedCustomer and type(again) is DeletedCustomer
+    assert type(gone) is DeletedCustomer
+    # a retrieve answers Customer (as the official SDK): a deleted one has `deleted` True
+    assert type(again) is Customer and again.deleted is True and again.id == gone.id
+    assert again.to_dict() == FIXTURES["deleted_customer"]
 
 
 @pytest.mark.parametrize("bad", ["cus_1/../../v1/charges", "a?b=1", "a#b", "../x"])

@@ -71,3 +71,52 @@ def test_mypy_checks_calls_and_infers_results(tmp_path: Path) -> None:
     ), out
     errors = [line for line in out.splitlines() if ": error:" in line]
     assert len(errors) == 4, out
+
+
+# Issue #12: return types and params that fit user code, typed webhook handlers.
+USER_CODE_12 = '''\
+import aiostripe
+
+
+async def main(stripe: aiostripe.StripeClient) -> None:
+    customer = await stripe.customers.retrieve("cus_1")
+    print(customer.email, customer.deleted)
+    reader = await stripe.terminal.readers.update("tmr_1", label="front")
+    print(reader.label)
+    gone = await stripe.customers.delete("cus_1")
+    reveal_type(gone)
+    await stripe.customers.update("cus_1", description=None, email=None, metadata=None)
+    await stripe.customers.create(address={"city": None, "line1": "1 Main St"})
+    await stripe.customers.update("cus_1", description="")
+    await stripe.customers.retrieve(None)
+'''
+
+
+def _mypy_strict(tmp_path: Path, code: str) -> tuple[str, dict[int, list[str]]]:
+    source = tmp_path / "user_code.py"
+    source.write_text(code)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(source)],
+        check=False, capture_output=True, text=True, cwd=REPO, timeout=300,
+        env={**os.environ, "MYPYPATH": str(REPO / "src")},
+    )
+    by_line: dict[int, list[str]] = {}
+    for line in proc.stdout.splitlines():
+        parts = line.split(":", 3)
+        if len(parts) == 4 and parts[1].isdigit():
+            by_line.setdefault(int(parts[1]), []).append(parts[3])
+    return proc.stdout, by_line
+
+
+def test_mypy_accepts_retrieve_results_none_params_and_typed_handlers(tmp_path: Path) -> None:
+    out, by_line = _mypy_strict(tmp_path, USER_CODE_12)
+    lines = USER_CODE_12.splitlines()
+
+    def at(text: str) -> str:
+        return " ".join(by_line.get(lines.index(text) + 1, []))
+
+    assert "DeletedCustomer" in at("    reveal_type(gone)"), out
+    assert "retrieve" in at('    await stripe.customers.retrieve(None)'), out
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    # the only error: an id of None (a required path parameter)
+    assert len(errors) == 1, out

@@ -109,6 +109,22 @@ class StripeObject:
         return f"{type(self).__name__}({getattr(self, '_extra', None)!r})"
 
 
+class DeletableObject(StripeObject):
+    """Base of the models whose retrieve (or update) can answer a deleted object.
+
+    Stripe answers `{"id": ..., "object": ..., "deleted": true}` for one; it parses as the model
+    itself (its other fields absent) with `deleted` True.
+    """
+
+    __slots__ = ()
+
+    @property
+    def deleted(self) -> bool:
+        """True if this object was deleted (only its `id` and `object` are then present)."""
+        extra = getattr(self, "_extra", None)
+        return extra is not None and extra.get("deleted") is True
+
+
 def _pinned_version() -> str:
     version: str = importlib.import_module("aiostripe._generated").API_VERSION
     return version
