@@ -38,8 +38,8 @@ from aiostripe._errors import (
 from aiostripe._models import StripeResponse
 from aiostripe._options import OPTION_KEYS, RequestOptions
 from aiostripe._ratelimit import Gate, RateLimit
-from aiostripe._shared_budget import account_key
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
+from aiostripe._shared_budget import account_key
 
 if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
     import aiohttp
