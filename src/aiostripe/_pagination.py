@@ -49,6 +49,7 @@ from aiostripe._models import (
     resolve_type,
 )
 from aiostripe._options import RequestOptions
+from aiostripe._patience import Patience, patiently
 
 if TYPE_CHECKING:
     from typing import Self
@@ -247,6 +248,7 @@ class _PageRequest(Generic[T]):
         resume_from: str | None = None,
         max_items: int | None = None,
         max_pages: int | None = None,
+        max_wait: float | None = None,
     ) -> ItemIterator[T]:
         """Every object, page after page.
 
@@ -255,9 +257,14 @@ class _PageRequest(Generic[T]):
         being consumed (0: none). `resume_from`: a saved `it.cursor` (a list's last id, or a
         search's `"<offset>:<page token>"`); iteration continues right after it. `max_items`,
         `max_pages`: stop after that many objects or pages (no request beyond them).
+        `max_wait`: seconds in all the iteration may wait on 429s that outlast the client's
+        retries, trying the page again after a backoff (see `_patience`); None: not at all.
         """
         walk = self._walk(self._params)
-        return ItemIterator(walk, walk.start(resume_from), prefetch, max_items, max_pages)
+        return ItemIterator(
+            walk, walk.start(resume_from), prefetch, max_items, max_pages,
+            patience=None if max_wait is None else Patience(max_wait),
+        )
 
     def _pages(
         self, prefetch: int, resume_from: str | None, max_pages: int | None
@@ -515,6 +522,7 @@ class _Pump:
         max_items: int | None,
         max_pages: int | None,
         first: _Step | None,
+        patience: Patience | None = None,
     ) -> None:
         _check_count("prefetch", prefetch, 0)
         _check_count("max_items", max_items, 0)
@@ -524,6 +532,7 @@ class _Pump:
         self.max_items = max_items
         self.max_pages = max_pages
         self.first = first
+        self.patience = patience
         # never more than prefetch + 1 pages plus the end marker: put_nowait cannot overflow
         self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=prefetch + 2)
         self.credits = asyncio.Semaphore(prefetch + 1)
@@ -553,7 +562,7 @@ class _Pump:
                     limit = walk.page_size
                     if max_items is not None:
                         limit = max(1, min(limit, max_items - items))
-                    step = await walk.fetch(pos, limit)
+                    step = await self._fetch(pos, limit)
                 pages += 1
                 items += len(step.items)
                 pos = step.next
@@ -566,6 +575,14 @@ class _Pump:
             raise
         except Exception as exc:  # noqa: BLE001 - handed to the consumer, raised where it reads
             queue.put_nowait(_Failed(exc))
+
+    async def _fetch(self, pos: Any, limit: int) -> _Step:
+        walk = self.walk
+        if self.patience is None:
+            return await walk.fetch(pos, limit)
+        return await patiently(
+            lambda: walk.fetch(pos, limit), self.patience, f"GET {walk.request.path}"
+        )
 
     async def get(self) -> _Step | None:
         """The next page; None at the end. Gives back the credit of the page held so far."""
@@ -681,8 +698,9 @@ class ItemIterator(_PumpedIterator, Generic[T]):
         max_pages: int | None = None,
         *,
         first: _Step | None = None,
+        patience: Patience | None = None,
     ) -> None:
-        super().__init__(_Pump(walk, pos, prefetch, max_items, max_pages, first))
+        super().__init__(_Pump(walk, pos, prefetch, max_items, max_pages, first, patience))
         self._max_items = max_items
         self._count = 0
         self._step: _Step | None = None

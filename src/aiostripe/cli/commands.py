@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aiostripe.cli.budget import rate_limit
 from aiostripe.cli.params import parse_params, path_ids
 from aiostripe.cli.resources import Operation, resolve
 from aiostripe.cli.stream import stream
@@ -26,7 +27,7 @@ def _client(args: argparse.Namespace) -> Any:
     if not re.match(r"^https?://[^/\s]+", base_url):
         raise UsageError(f"--base-url: expected an http(s) URL, got {base_url!r}")
     try:
-        return StripeClient(api_key, base_url=base_url)
+        return StripeClient(api_key, base_url=base_url, rate_limit=rate_limit(args))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

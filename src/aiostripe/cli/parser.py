@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from aiostripe.cli.budget import budget_options
 from aiostripe.cli.usage import ENV_API_KEY, ENV_BASE_URL, PROG, Parser
 
 
@@ -80,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     p_list = sub.add_parser(
         "list",
-        parents=[common_sub, params, stream],
+        parents=[common_sub, params, stream, budget_options()],
         help="stream every object of a list to JSON Lines",
         description="Stream every object of a list, e.g. "
         "`aiostripe list treasury.transactions --param financial_account=fa_1 -o tx.jsonl`.",
@@ -89,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.add_argument("ids", nargs="*", help="ids in the path (customers.tax_ids cus_123)")
     p_search = sub.add_parser(
         "search",
-        parents=[common_sub, params, stream],
+        parents=[common_sub, params, stream, budget_options()],
         help="stream every result of a search to JSON Lines",
         description="Stream every search result, e.g. "
         "`aiostripe search customers --query \"email:'jo@example.com'\"`.",

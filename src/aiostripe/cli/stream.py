@@ -143,6 +143,7 @@ async def stream(
                 resume_from=cursor,
                 max_items=max_items,
                 max_pages=max_pages,
+                max_wait=args.max_wait,
             )
             async with it:
                 seen = 0
