@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen import naming
+from codegen.limits import param_limits
 
 Schema = dict[str, Any]
 
@@ -57,6 +58,7 @@ class ParamField:
     type: str
     required: bool
     description: str
+    limits: dict[str, float] = field(default_factory=dict)  # maxLength, minimum, ... (limits.py)
 
     @property
     def annotation(self) -> str:
@@ -346,7 +348,8 @@ class Builder:
         for wire in sorted(props):
             expr = self.param_type(props[wire], name, wire, out)
             fields.append(ParamField(naming.identifier(wire), wire, expr, wire in required,
-                                     clean_doc(props[wire].get("description"))))
+                                     clean_doc(props[wire].get("description")),
+                                     param_limits(props[wire])))
         fields.sort(key=lambda f: f.name)
         return TypedDictDef(name, fields, doc)
 

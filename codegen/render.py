@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 
 from codegen import ir, naming
+from codegen.limits import limits_json
 from codegen.spec import REPO
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -265,6 +266,8 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
     write("event_types.py", "event_types.py.j2", event_types=api.event_types)
     (out / "ir.json").write_text(json.dumps(ir_json(api), indent=1, sort_keys=True) + "\n",
                                  encoding="utf-8")
+    limits = limits_json(api.services.walk())
+    (out / "param_limits.json").write_text(json.dumps(limits, indent=1) + "\n", encoding="utf-8")
     (out / "py.typed").write_text("", encoding="utf-8")
 
 

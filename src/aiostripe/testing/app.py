@@ -27,11 +27,11 @@ from aiohttp import BodyPartReader, web
 from aiostripe._encode import decode_form
 from aiostripe._generated import API_VERSION
 from aiostripe.testing import errors
-from aiostripe.testing.errors import StripeHTTPError
+from aiostripe.testing.errors import ParamError, StripeHTTPError
 from aiostripe.testing.faults import Fault
 from aiostripe.testing.log import RequestRecord
 from aiostripe.testing.operations import Operation
-from aiostripe.testing.validate import ParamError, UploadedFile, validate
+from aiostripe.testing.validate import UploadedFile, content_type_error, validate
 
 if TYPE_CHECKING:
     from aiostripe.testing.server import FakeStripe
@@ -222,8 +222,13 @@ class _Server:
                 record.replayed = True
                 headers = {**saved.reply.headers, "Idempotent-Replayed": "true"}
                 return attrs.evolve(saved.reply, headers=headers)
+        wrong_type = content_type_error(
+            request.method, op.multipart, request.headers.get("Content-Type")
+        )
+        if wrong_type is not None:
+            return self._error(errors.invalid_request(wrong_type), request_id, request)
         try:
-            valid = validate(op.params_type(), params)
+            valid = validate(op.params_type(), params, listing=op.kind in ("list", "search"))
         except ParamError as exc:
             error = errors.invalid_request(exc.message, param=exc.param)
             return self._error(error, request_id, request)

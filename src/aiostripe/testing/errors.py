@@ -32,6 +32,15 @@ SERVER_ERROR = (
 )
 
 
+class ParamError(Exception):
+    """A request parameter Stripe would reject: `param` is its bracketed wire name."""
+
+    def __init__(self, message: str, param: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
 class StripeHTTPError(Exception):
     """An error answer: raised by the handlers, turned into a response by the app."""
 

@@ -20,6 +20,9 @@ from typing import IO, Any, Literal, get_args, get_origin
 
 import attrs
 
+from aiostripe.testing import limits
+from aiostripe.testing.errors import ParamError
+
 _INT = re.compile(r"-?\d+")
 _FLOAT = re.compile(r"-?(\d+\.?\d*|\.\d+)")
 _NONE = type(None)
@@ -41,15 +44,6 @@ class UploadedFile:
     filename: str | None
     content_type: str | None
     data: bytes = attrs.field(repr=lambda d: f"<{len(d)} bytes>")
-
-
-class ParamError(Exception):
-    """A request parameter Stripe would reject: `param` is its bracketed wire name."""
-
-    def __init__(self, message: str, param: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.param = param
 
 
 def params_class(module: str | None, name: str | None) -> type | None:
@@ -96,14 +90,44 @@ def allows_empty(t: Any) -> bool:
     return any(get_origin(m) is Literal and "" in get_args(m) for m in union_members(t))
 
 
-def validate(td: type | None, data: Mapping[str, Any]) -> dict[str, Any]:
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+
+def content_type_error(method: str, multipart: bool, header: str | None) -> str | None:
+    """Why a POST's `Content-Type` is refused (Stripe's SDKs send the form type on every POST,
+    empty or not, and `multipart/form-data` to `/v1/files`); None when it is right, and for
+    GET and DELETE, whose parameters are in the query."""
+    if method.upper() != "POST":
+        return None
+    expected = MULTIPART if multipart else FORM
+    media = (header or "").split(";", 1)[0].strip().lower()
+    if not media:
+        return f"Request's `Content-Type` header was empty. Expected: `{expected}`."
+    if media != expected:
+        return (
+            "Request's `Content-Type` didn't match the path's expected media type. "
+            f"Expected: `{expected}`. Got: `{media}`."
+        )
+    return None
+
+
+def validate(
+    td: type | None, data: Mapping[str, Any], *, listing: bool = False
+) -> dict[str, Any]:
     """`data` checked against the TypedDict `td` (None: the operation takes no parameters) and
-    coerced to its types, keyed by wire name. Raises `ParamError`."""
+    coerced to its types, keyed by wire name, then checked against Stripe's limits (`limits.py`;
+    `listing`: a list or search, whose `limit` is 1 to 100). Raises `ParamError`."""
     if td is None:
         for key in data:
             raise ParamError(f"Received unknown parameter: {key}", key)
         return {}
-    return _check_typeddict(td, data, "")
+    out = _check_typeddict(td, data, "")
+    if isinstance(out.get("expand"), list):
+        limits.check_expand(out["expand"], "expand")
+    if listing and "limit" in out:
+        limits.check_list_limit(out["limit"])
+    return out
 
 
 def _join(prefix: str, key: str) -> str:
@@ -119,11 +143,20 @@ def _check_typeddict(td: type, data: Mapping[str, Any], prefix: str) -> dict[str
         if param is None:
             raise ParamError(f"Received unknown parameter: {name}", name)
         out[key] = check(param.type, value, name)
+        _check_limits(td, key, out[key], name)
     for key, param in known.items():
         if param.required and key not in data:
             name = _join(prefix, key)
             raise ParamError(f"Missing required param: {name}.", name)
     return out
+
+
+def _check_limits(td: type, key: str, value: Any, name: str) -> None:
+    spec = limits.spec_limits(td).get(key)
+    if spec:
+        limits.check_spec_limits(spec, value, name)
+    if key == "metadata" and isinstance(value, Mapping):
+        limits.check_metadata(value, name)
 
 
 def _describe(value: Any) -> str:
