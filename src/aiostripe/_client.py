@@ -11,6 +11,7 @@ import attrs
 from aiostripe._errors import redact
 from aiostripe._generated import API_VERSION
 from aiostripe._generated.services import ClientServices
+from aiostripe._logging import configure_from_env
 from aiostripe._models import StripeObject
 from aiostripe._options import ClientOptions, RequestOptions, check_client_options
 from aiostripe._ratelimit import RateLimit
@@ -84,6 +85,7 @@ class StripeClient(ClientServices):
             raise ValueError("api_key: expected a Stripe secret key such as 'sk_test_...'")
         if files_base_url is None:
             files_base_url = DEFAULT_FILES_URL if base_url == DEFAULT_BASE_URL else base_url
+        configure_from_env()  # AIOSTRIPE_LOG=info|debug
         self._requestor = Requestor(
             api_key=api_key,
             base_url=base_url,
