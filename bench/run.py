@@ -10,8 +10,11 @@ time, and the whole run in time (`--budget`): a figure that would start past it 
 skipped.
 
 Figures (`--only` takes these names): `capacity` (the server's own rate), `list` (objects/s
-through auto-pagination), `requests` (customer retrieves/s at concurrency 1 and 32, with aiostripe
-also at max_retries=0 for the retry overhead), `cold` (import + client + first service access, and
+through auto-pagination, pretty-printed and compact bodies), `search` (the same through search
+pages), `requests` (customer retrieves/s at concurrency 1 and 32, with aiostripe also at
+max_retries=0 for the retry overhead and through `raw_request`), `webhook` (`construct_event`
+events/s), `jsonl` (the CLI's JSON Lines objects/s), `hold` (RSS of a list of 1,000,000 kept
+objects), `cold` (import + client + first service access, and
 to the first response: time and peak RSS), `generate` (`python -m codegen generate` of the full
 spec into a temporary directory), `memory` (RSS while auto-paginating 1,000,000 objects with a
 slow consumer).
@@ -44,7 +47,8 @@ LABELS = {
     "sdk-httpx": "stripe SDK (httpx)",
     "raw": "raw aiohttp + json.loads",
 }
-FIGURES = ["capacity", "list", "requests", "cold", "generate", "memory"]
+FIGURES = ["capacity", "list", "search", "requests", "webhook", "jsonl", "hold", "cold",
+           "generate", "memory"]
 LIST_PATH = "/v1/treasury/transactions?financial_account=fa_1&limit=100"
 CUSTOMER_PATH = "/v1/customers/cus_1"
 
@@ -59,14 +63,17 @@ class Profile:
     gen_runs: int
     memory_total: int
     capacity_seconds: float
+    jsonl_total: int  # objects per run of the JSON Lines figure
     budget: float  # seconds for the whole run
 
 
 PROFILES = {
     "default": Profile(seconds=1.5, reps=3, procs=3, warmup=0.5, cold_runs=7, gen_runs=3,
-                       memory_total=1_000_000, capacity_seconds=1.5, budget=540.0),
+                       memory_total=1_000_000, capacity_seconds=1.5, jsonl_total=30_000,
+                       budget=900.0),
     "quick": Profile(seconds=0.6, reps=3, procs=1, warmup=0.3, cold_runs=3, gen_runs=1,
-                     memory_total=200_000, capacity_seconds=0.6, budget=110.0),
+                     memory_total=200_000, capacity_seconds=0.6, jsonl_total=10_000,
+                     budget=200.0),
 }
 
 
@@ -101,7 +108,8 @@ class Runner:
         if args.budget:
             self.p.budget = args.budget
         self.t_start = time.monotonic()
-        self.url = ""
+        self.url = ""  # pretty-printed bodies, like Stripe's
+        self.url_compact = ""  # the same data as compact JSON
         self.server: subprocess.Popen[str] | None = None
         self.results: dict[str, dict[str, Result]] = {}
         self.pycache = tempfile.mkdtemp(prefix="aiostripe-bench-pyc-")
@@ -125,10 +133,12 @@ class Runner:
         assert self.server.stdout is not None
         ready, _, _ = select.select([self.server.stdout], [], [], 30)
         line = self.server.stdout.readline() if ready else ""
-        if not line.startswith("PORT "):
+        words = line.split()
+        if len(words) != 4 or words[0] != "PORT":
             self.stop_server()
             raise SystemExit(f"bench/server.py did not start (said {line!r})")
-        self.url = f"http://127.0.0.1:{int(line.split()[1])}"
+        self.url = f"http://127.0.0.1:{int(words[1])}"
+        self.url_compact = f"http://127.0.0.1:{int(words[3])}"
 
     def stop_server(self) -> None:
         if self.server is None:
@@ -160,9 +170,10 @@ class Runner:
         except ValueError:
             return {"error": f"bad output: {lines[-1][:160]}"}
 
-    def worker(self, figure: str, client: str, *extra: str, timeout: float) -> dict[str, Any]:
+    def worker(self, figure: str, client: str, *extra: str, timeout: float,
+               url: str | None = None) -> dict[str, Any]:
         return self.run([PY, str(HERE / "workers.py"), figure, "--client", client,
-                         "--url", self.url, *extra], timeout)
+                         "--url", url or self.url, *extra], timeout)
 
     def cell(self, figure: str, key: str) -> Result:
         return self.results.setdefault(figure, {}).setdefault(key, Result())
@@ -217,18 +228,30 @@ class Runner:
                 "capacity", "-", "--path", path, "--concurrency", str(conc), *window, timeout=t))
 
     def fig_list(self) -> None:
+        """Listing, on pretty-printed bodies (figure `list`) and compact ones (`list_compact`)."""
+        self._listing([("list", "list", self.url), ("list_compact", "list", self.url_compact)])
+
+    def fig_search(self) -> None:
+        self._listing([("search", "search", self.url)])
+
+    def _listing(self, variants: list[tuple[str, str, str]]) -> None:
         p = self.p
         window = ["--seconds", str(p.seconds), "--reps", str(p.reps),
                   "--warmup-seconds", str(p.warmup)]
         t = p.warmup + p.seconds * p.reps * 3 + 60
         for i in range(p.procs):
-            for client in CLIENTS:
-                if self.unavailable("list", client):
-                    continue
-                if self.remaining() < t / 3:
-                    return self.skip("list", CLIENTS)
-                self.log(f"list {client} ({i + 1}/{p.procs})")
-                self.record("list", client, self.worker("list", client, *window, timeout=t))
+            for figure, worker_figure, url in variants:
+                for client in CLIENTS:
+                    if self.unavailable(figure, client):
+                        continue
+                    if self.remaining() < t / 3:
+                        for f, _, _ in variants:
+                            self.skip(f, CLIENTS)
+                        return None
+                    self.log(f"{figure} {client} ({i + 1}/{p.procs})")
+                    self.record(figure, client, self.worker(worker_figure, client, *window,
+                                                            timeout=t, url=url))
+        return None
 
     def fig_requests(self) -> None:
         p = self.p
@@ -237,6 +260,7 @@ class Runner:
         t = p.warmup + p.seconds * p.reps * 3 + 60
         variants = [(c, c, []) for c in CLIENTS]
         variants.insert(1, ("aiostripe max_retries=0", "aiostripe", ["--max-retries", "0"]))
+        variants.insert(2, ("aiostripe raw_request", "aiostripe-raw-request", []))
         keys = [f"{v[0]} c={c}" for v in variants for c in (1, 32)]
         for i in range(p.procs):
             for conc in (1, 32):
@@ -250,6 +274,51 @@ class Runner:
                     self.record("requests", key, self.worker(
                         "requests", client, "--concurrency", str(conc), *extra, *window,
                         timeout=t))
+
+    def fig_webhook(self) -> None:
+        """`construct_event` (no HTTP): aiostripe, the SDK's `stripe.Webhook`, HMAC + json.loads."""
+        p = self.p
+        window = ["--seconds", str(p.seconds), "--reps", str(p.reps),
+                  "--warmup-seconds", str(p.warmup)]
+        t = p.warmup + p.seconds * p.reps * 3 + 60
+        self.cell("webhook", "sdk-httpx").note = "same code as the aiohttp column"
+        for i in range(p.procs):
+            for client in ("aiostripe", "sdk-aiohttp", "raw"):
+                if self.unavailable("webhook", client):
+                    continue
+                if self.remaining() < t / 3:
+                    return self.skip("webhook", CLIENTS)
+                self.log(f"webhook {client} ({i + 1}/{p.procs})")
+                self.record("webhook", client, self.worker("webhook", client, *window, timeout=t))
+
+    def fig_jsonl(self) -> None:
+        """The CLI's JSON Lines (`aiostripe list ... -o FILE`) against aiohttp + json.dumps."""
+        p = self.p
+        t = 120.0
+        for key in ("sdk-aiohttp", "sdk-httpx"):
+            self.cell("jsonl", key).note = "no CLI"
+        for i in range(p.procs):
+            for client in ("aiostripe", "raw"):
+                if self.remaining() < 30:
+                    return self.skip("jsonl", CLIENTS)
+                self.log(f"jsonl {client} ({i + 1}/{p.procs})")
+                self.record("jsonl", client, self.worker(
+                    "jsonl", client, "--total", str(p.jsonl_total), "--reps", str(p.reps),
+                    timeout=t))
+
+    def fig_hold(self) -> None:
+        """RSS of a list of `memory_total` objects kept from auto-pagination, vs json.loads dicts."""
+        total = self.p.memory_total
+        for key in ("sdk-aiohttp", "sdk-httpx"):
+            self.cell("hold", key).note = "not measured"
+        for client in ("aiostripe", "raw"):
+            if self.remaining() < 30:
+                return self.skip("hold", CLIENTS)
+            self.log(f"hold: {client}, {total:,} objects")
+            out = self.worker("hold", client, "--total", str(total),
+                              "--time-limit", str(max(30, self.remaining())),
+                              timeout=max(60, self.remaining() + 30))
+            self.record("hold", client, out, value="mb" if "mb" in out else "samples")
 
     def fig_cold(self) -> None:
         targets = ["python", *CLIENTS]
@@ -320,7 +389,7 @@ class Runner:
 
         versions = {}
         for dist in ("aiostripe", "stripe", "aiohttp", "httpx", "httpcore", "anyio", "sniffio",
-                     "attrs", "cattrs"):
+                     "attrs", "cattrs", "orjson"):
             try:
                 versions[dist] = metadata.version(dist)
             except metadata.PackageNotFoundError:
@@ -374,7 +443,7 @@ class Runner:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short run (under 2 minutes)")
+    parser.add_argument("--quick", action="store_true", help="a short run (about 3 minutes)")
     parser.add_argument("--json", metavar="PATH", help="also write every sample as JSON")
     parser.add_argument("--only", metavar="FIGS", help=f"comma-separated subset of {FIGURES}")
     parser.add_argument("--budget", type=float, help="seconds for the whole run (a cap)")

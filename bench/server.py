@@ -15,10 +15,15 @@ Routes (GET; a request body, if any, is read and ignored):
   the cursor: the next page starts after that number. `has_more` stays true until `--list-total`
   objects were listed (default: practically forever), so a client's auto-pagination runs until
   it stops itself.
+- `/v1/customers/search?limit=&page=` — a search page of `limit` customers (the fixture, ids
+  `cus_BNCH<12 digits>` numbered in order); `page` is the cursor (`next_page` = the next number).
 - anything else — a Stripe-shaped 404 error.
 
-Only the id fields change between pages: each page is assembled from pre-encoded byte pieces, so a
-page of 100 objects (about 70 kB) costs the server a join, not a JSON encoding.
+Bodies come in two styles, on two ports of the same process: pretty-printed with two-space
+indents like Stripe's API sends them (`PORT`), and compact JSON (`COMPACT`): the first stdout line
+is `PORT <n> COMPACT <m>`. Only the id fields change between pages: each page is assembled from
+pre-encoded byte pieces, so a page of 100 objects (about 70 kB pretty, 50 kB compact) costs the
+server a join, not a JSON encoding.
 """
 
 from __future__ import annotations
@@ -110,26 +115,41 @@ def transaction_variant(base: dict, i: int) -> dict:
     return tx
 
 
-class Canned:
-    """Pre-encoded response pieces."""
+def encode(value: object, pretty: bool, indent_level: int = 0) -> bytes:
+    """JSON like Stripe's (two-space indents), or compact; nested `indent_level` deep."""
+    if not pretty:
+        return json.dumps(value, separators=(",", ":")).encode()
+    return json.dumps(value, indent=2).replace("\n", "\n" + "  " * indent_level).encode()
 
-    def __init__(self, list_total: int) -> None:
+
+class Canned:
+    """Pre-encoded response pieces, pretty-printed (as Stripe's API sends them) or compact."""
+
+    def __init__(self, list_total: int, pretty: bool = True) -> None:
         customer, tx = load_fixtures()
         self.list_total = list_total
-        self.customer = self.response(200, json.dumps(customer, indent=2).encode())
-        self.not_found = self.response(404, json.dumps({"error": {
+        self.customer = self.response(200, encode(customer, pretty))
+        self.not_found = self.response(404, encode({"error": {
             "type": "invalid_request_error", "message": "Unrecognized request URL.",
-        }}).encode())
-        # Stripe's API pretty-prints its JSON; so does this server (the size is realistic).
+        }}, pretty))
         self.tx_parts = [
-            json.dumps(transaction_variant(tx, i), indent=2).replace("\n", "\n    ").encode()
-            .split(b'"@ID@"')
-            for i in range(100)
+            encode(transaction_variant(tx, i), pretty, 2).split(b'"@ID@"') for i in range(100)
         ]
-        self.list_head = b'{\n  "object": "list",\n  "data": [\n    '
-        url = b',\n  "url": "/v1/treasury/transactions"\n}'
-        self.list_tail_more = b'\n  ],\n  "has_more": true' + url
-        self.list_tail_end = b'\n  ],\n  "has_more": false' + url
+        self.customer_parts = encode({**customer, "id": "@ID@"}, pretty, 2).split(b'"@ID@"')
+        nl = b"\n" if pretty else b""
+        ind, ind2 = (b"  ", b"    ") if pretty else (b"", b"")
+        sp = b" " if pretty else b""
+        self.sep = b"," + nl + ind2
+        self.list_head = b"{" + nl + ind + b'"object":' + sp + b'"list",' + nl + ind \
+            + b'"data":' + sp + b"[" + nl + ind2
+        url = b"," + nl + ind + b'"url":' + sp + b'"/v1/treasury/transactions"' + nl + b"}"
+        self.list_tail_more = nl + ind + b"]," + nl + ind + b'"has_more":' + sp + b"true" + url
+        self.list_tail_end = nl + ind + b"]," + nl + ind + b'"has_more":' + sp + b"false" + url
+        self.search_head = self.list_head.replace(b'"list"', b'"search_result"')
+        self.search_tail = (nl + ind + b"]," + nl + ind + b'"has_more":' + sp + b"true," + nl + ind
+                            + b'"next_page":' + sp + b'"%d",' + nl + ind + b'"total_count":' + sp
+                            + b"null," + nl + ind + b'"url":' + sp + b'"/v1/customers/search"'
+                            + nl + b"}")
 
     @staticmethod
     def response(status: int, body: bytes) -> bytes:
@@ -157,13 +177,32 @@ class Canned:
         pieces = [self.list_head]
         for n in range(start, end):
             if n != start:
-                pieces.append(b",\n    ")
+                pieces.append(self.sep)
             before, after = self.tx_parts[n % 100]
             pieces += (before, b'"%s%0*d"' % (TX_PREFIX, TX_DIGITS, n), after)
         pieces.append(self.list_tail_more if end < self.list_total else self.list_tail_end)
         return self.response(200, b"".join(pieces))
 
+    def search_page(self, query: str) -> bytes:
+        params = dict(parse_qsl(query))
+        try:
+            limit = max(1, min(100, int(params.get("limit", "10"))))
+            start = int(params.get("page", "0"))
+        except ValueError:
+            limit, start = 10, 0
+        pieces = [self.search_head]
+        before, after = self.customer_parts
+        for n in range(start, start + limit):
+            if n != start:
+                pieces.append(self.sep)
+            pieces += (before, b'"cus_BNCH%012d"' % n, after)
+        pieces.append(self.search_tail % (start + limit))
+        return self.response(200, b"".join(pieces))
+
     def route(self, target: bytes) -> bytes:
+        if target.startswith(b"/v1/customers/search"):
+            _, _, query = target.partition(b"?")
+            return self.search_page(query.decode("latin-1"))
         if target.startswith(b"/v1/customers/"):
             return self.customer
         if target.startswith(b"/v1/treasury/transactions"):
@@ -175,7 +214,8 @@ class Canned:
 class HTTPProtocol(asyncio.Protocol):
     """One keep-alive connection: parse requests (pipelined ones too), answer each in order."""
 
-    canned: Canned
+    def __init__(self, canned: Canned) -> None:
+        self.canned = canned
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -216,10 +256,15 @@ class HTTPProtocol(asyncio.Protocol):
 
 async def serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
-    HTTPProtocol.canned = Canned(args.list_total)
-    server = await loop.create_server(HTTPProtocol, "127.0.0.1", args.port, backlog=1024)
-    port = server.sockets[0].getsockname()[1]
-    print(f"PORT {port}", flush=True)
+    ports = []
+    servers = []
+    for pretty, port in ((True, args.port), (False, 0)):
+        canned = Canned(args.list_total, pretty)
+        server = await loop.create_server(lambda c=canned: HTTPProtocol(c), "127.0.0.1", port,
+                                          backlog=1024)
+        servers.append(server)
+        ports.append(server.sockets[0].getsockname()[1])
+    print(f"PORT {ports[0]} COMPACT {ports[1]}", flush=True)
     stop = asyncio.Event()
 
     def watch_stdin() -> None:
@@ -235,7 +280,8 @@ async def serve(args: argparse.Namespace) -> None:
         await asyncio.wait_for(stop.wait(), timeout=args.max_seconds)
     except TimeoutError:
         pass
-    server.close()
+    for server in servers:
+        server.close()
 
 
 def main() -> None:

@@ -7,6 +7,10 @@ clients never share a process, an event loop or a garbage collector. Run by hand
     python bench/workers.py requests --client raw --url ... --concurrency 32
     python bench/workers.py memory --client aiostripe --url ... --total 1000000
     python bench/workers.py capacity --url ... --path /v1/customers/cus_1 --concurrency 32
+    python bench/workers.py search --client aiostripe --url ...        # like list, search pages
+    python bench/workers.py hold --client raw --url ... --total 1000000   # RSS of a kept list
+    python bench/workers.py jsonl --client aiostripe --url ... --total 20000  # CLI JSON Lines
+    python bench/workers.py webhook --client aiostripe --seconds 2       # construct_event
 
 Clients (`--client`):
 
@@ -45,6 +49,28 @@ class Unavailable(Exception):
     """The client under test cannot be used (not installed, or not built yet)."""
 
 
+SEARCH_QUERY = "email:'jo@example.com'"
+
+
+def read_tx(tx: Any) -> int:
+    """The listing figure's read of every object: four fields, one nested, typed."""
+    return tx.amount + tx.created + tx.balance_impact.cash + len(tx.status)
+
+
+def read_tx_dict(tx: dict[str, Any]) -> int:
+    """The same read for untyped JSON."""
+    return tx["amount"] + tx["created"] + tx["balance_impact"]["cash"] + len(tx["status"])
+
+
+def read_customer(c: Any) -> int:
+    """The search figure's read: four fields of a customer, one nested."""
+    return len(c.id) + c.created + c.balance + (c.invoice_settings.footer is None)
+
+
+def read_customer_dict(c: dict[str, Any]) -> int:
+    return len(c["id"]) + c["created"] + c["balance"] + (c["invoice_settings"]["footer"] is None)
+
+
 class Client:
     """What a benchmark needs of a client: retrieve one customer, iterate the transactions."""
 
@@ -56,12 +82,17 @@ class Client:
     async def iterate(self) -> AsyncIterator[Any]:
         raise NotImplementedError
 
+    async def search(self) -> AsyncIterator[Any]:
+        raise NotImplementedError
+
     async def close(self) -> None:
         raise NotImplementedError
 
 
 class AiostripeClient(Client):
-    def __init__(self, url: str, max_retries: int | None) -> None:
+    def __init__(self, url: str, max_retries: int | None, raw_request: bool = False) -> None:
+        if raw_request:  # retrieve through `raw_request` (the path for endpoints not in the spec)
+            self.retrieve = self.raw_retrieve  # type: ignore[method-assign]
         try:
             import aiostripe
 
@@ -77,10 +108,16 @@ class AiostripeClient(Client):
     async def retrieve(self) -> Any:
         return (await self.client.customers.retrieve(CUSTOMER_ID)).id
 
+    async def raw_retrieve(self) -> Any:
+        return (await self.client.raw_request("get", f"/v1/customers/{CUSTOMER_ID}")).id
+
     async def iterate(self) -> AsyncIterator[Any]:
         return self.client.treasury.transactions.list(
             financial_account=FINANCIAL_ACCOUNT, limit=PAGE
         ).auto_paging_iter()
+
+    async def search(self) -> AsyncIterator[Any]:
+        return self.client.customers.search(query=SEARCH_QUERY, limit=PAGE).auto_paging_iter()
 
     async def close(self) -> None:
         await self.client.close()
@@ -113,6 +150,10 @@ class SDKClient(Client):
         page = await self.client.v1.treasury.transactions.list_async(
             {"financial_account": FINANCIAL_ACCOUNT, "limit": PAGE}
         )
+        return page.auto_paging_iter()
+
+    async def search(self) -> AsyncIterator[Any]:
+        page = await self.client.v1.customers.search_async({"query": SEARCH_QUERY, "limit": PAGE})
         return page.auto_paging_iter()
 
     async def close(self) -> None:
@@ -157,6 +198,26 @@ class RawClient(Client):
                 return
             url = f"{base}&starting_after={data[-1]['id']}"
 
+    async def search(self) -> AsyncIterator[Any]:
+        return self._search_pages()
+
+    async def _search_pages(self) -> AsyncIterator[Any]:
+        from urllib.parse import quote
+
+        base = f"{self.url}/v1/customers/search?query={quote(SEARCH_QUERY)}&limit={PAGE}"
+        url = base
+        while True:
+            async with self.session.get(url) as r:
+                body = await r.read()
+                if r.status != 200:
+                    raise RuntimeError(f"HTTP {r.status}")
+            page = json.loads(body)
+            for item in page["data"]:
+                yield item
+            if not page["has_more"]:
+                return
+            url = f"{base}&page={page['next_page']}"
+
     async def close(self) -> None:
         await self.session.close()
 
@@ -164,6 +225,8 @@ class RawClient(Client):
 def make_client(name: str, url: str, max_retries: int | None) -> Client:
     if name == "aiostripe":
         return AiostripeClient(url, max_retries)
+    if name == "aiostripe-raw-request":
+        return AiostripeClient(url, max_retries, raw_request=True)
     if name == "sdk-aiohttp":
         return SDKClient(url, "aiohttp", max_retries)
     if name == "sdk-httpx":
@@ -187,11 +250,15 @@ def peak_rss_kb() -> int:
 
 
 async def bench_list(client: Client, a: argparse.Namespace) -> dict[str, Any]:
-    """Objects/s through auto-pagination: `reps` windows of `seconds` after `warmup` objects.
+    """Objects/s through auto-pagination: `reps` windows of `seconds` after `warmup` objects,
+    reading four fields of every object (`read_tx`; for search pages `read_customer`).
 
     Each window gives two rates: per wall-clock second and per second of this process's CPU
     time (user + system), the latter barely moved by other load on the machine."""
-    it = await client.iterate()
+    search = a.figure == "search"
+    it = await (client.search() if search else client.iterate())
+    read = (read_customer if search else read_tx) if client.typed else (
+        read_customer_dict if search else read_tx_dict)
     hard = time.perf_counter() + min(HARD_DEADLINE, a.warmup_seconds + a.reps * a.seconds * 3 + 30)
     samples: list[float] = []
     cpu_samples: list[float] = []
@@ -201,12 +268,8 @@ async def bench_list(client: Client, a: argparse.Namespace) -> dict[str, Any]:
     window_n = 0
     limit = min(MAX_ITEMS, a.max_items)
     warm_until = time.perf_counter() + a.warmup_seconds
-    typed = client.typed
     async for tx in it:
-        if typed:
-            tx.amount  # noqa: B018 — a typed field read
-        else:
-            _ = tx["amount"]
+        read(tx)
         n += 1
         if n % PAGE == 0:
             now = time.perf_counter()
@@ -266,12 +329,9 @@ async def bench_memory(client: Client, a: argparse.Namespace) -> dict[str, Any]:
     hard = time.perf_counter() + min(HARD_DEADLINE, a.time_limit)
     n = 0
     t0 = time.perf_counter()
-    typed = client.typed
+    read = read_tx if client.typed else read_tx_dict
     async for tx in it:
-        if typed:
-            tx.amount  # noqa: B018
-        else:
-            _ = tx["amount"]
+        read(tx)
         n += 1
         if n % a.sleep_every == 0:
             await asyncio.sleep(a.sleep)
@@ -290,6 +350,149 @@ async def bench_memory(client: Client, a: argparse.Namespace) -> dict[str, Any]:
         "peak_rss_kb": peak_rss_kb(),
         "complete": n >= a.total,
     }
+
+
+async def bench_hold(client: Client, a: argparse.Namespace) -> dict[str, Any]:
+    """RSS taken by a list of `total` objects kept from auto-pagination (each read as in the
+    listing figure), measured after a full garbage collection, against the RSS before."""
+    import gc
+
+    it = await client.iterate()
+    read = read_tx if client.typed else read_tx_dict
+    kept: list[Any] = []
+    gc.collect()
+    rss_start = rss_kb()
+    hard = time.perf_counter() + min(HARD_DEADLINE, a.time_limit)
+    t0 = time.perf_counter()
+    async for tx in it:
+        read(tx)
+        kept.append(tx)
+        if len(kept) >= a.total or (len(kept) % 10_000 == 0 and time.perf_counter() > hard):
+            break
+    close = getattr(it, "aclose", None)
+    if close is not None:  # stop the read-ahead before measuring
+        await close()
+    elapsed = time.perf_counter() - t0
+    gc.collect()
+    rss_end = rss_kb()
+    return {"items": len(kept), "seconds": elapsed, "rss_start_kb": rss_start,
+            "rss_end_kb": rss_end, "mb": (rss_end - rss_start) / 1024,
+            "bytes_per_object": (rss_end - rss_start) * 1024 / max(len(kept), 1),
+            "complete": len(kept) >= a.total}
+
+
+def bench_jsonl(a: argparse.Namespace) -> dict[str, Any]:
+    """JSON Lines written per second: `aiostripe list ... -o FILE` (the CLI, in this process),
+    or for `raw` aiohttp + json.loads + one `json.dumps` per object, the same lines to a file.
+    Each window is one run of `total` objects."""
+    import tempfile
+
+    out = os.path.join(tempfile.mkdtemp(prefix="aiostripe-bench-jsonl-"), "out.jsonl")
+    if a.client == "aiostripe":
+        try:
+            from aiostripe.cli import main as cli_main
+        except ImportError as e:
+            return {"unavailable": f"aiostripe CLI: {e}"}
+
+        def run_once() -> None:
+            status = cli_main(["list", "treasury.transactions", "--api-key", KEY, "--base-url",
+                               a.url, "--param", f"financial_account={FINANCIAL_ACCOUNT}",
+                               "--max-items", str(a.total), "--no-progress", "-o", out])
+            if status != 0:
+                raise RuntimeError(f"aiostripe CLI exited {status}")
+    elif a.client == "raw":
+        def run_once() -> None:
+            asyncio.run(_raw_jsonl(a.url, a.total, out))
+    else:
+        return {"unavailable": f"no JSON Lines writer for {a.client}"}
+    samples, cpu_samples = [], []
+    run_once()  # warm-up
+    for _ in range(a.reps):
+        t0, c0 = time.perf_counter(), time.process_time()
+        run_once()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        samples.append(a.total / wall)
+        cpu_samples.append(a.total / max(cpu, 1e-9))
+    lines = sum(1 for _ in open(out, "rb"))
+    if lines != a.total:
+        raise RuntimeError(f"wrote {lines} lines, expected {a.total}")
+    return {"samples": samples, "cpu_samples": cpu_samples, "unit": "objects/s", "lines": lines}
+
+
+async def _raw_jsonl(url: str, total: int, path: str) -> None:
+    client = RawClient(url)
+    n = 0
+    try:
+        with open(path, "wb") as f:
+            async for tx in await client.iterate():
+                f.write(json.dumps(tx, separators=(",", ":"), ensure_ascii=False).encode() + b"\n")
+                n += 1
+                if n >= total:
+                    break
+    finally:
+        await client.close()
+
+
+def bench_webhook(a: argparse.Namespace) -> dict[str, Any]:
+    """Webhook events verified and parsed per second: a signed, pretty-printed event whose object
+    is a treasury.transaction. aiostripe: `webhooks.construct_event`; SDK:
+    `stripe.Webhook.construct_event`; raw: HMAC-SHA256 check by hand + `json.loads`."""
+    import hashlib
+    import hmac
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from server import load_fixtures, transaction_variant
+
+    _, tx = load_fixtures()
+    obj = transaction_variant(tx, 1)
+    obj["id"] = "trxn_1BNCH00000000000000001"
+    event = {"id": "evt_1BNCH", "object": "event", "api_version": "2024-04-10",
+             "created": 1_700_000_000, "data": {"object": obj}, "livemode": False,
+             "pending_webhooks": 1, "request": {"id": None, "idempotency_key": None},
+             "type": "treasury.transaction.created"}
+    payload = json.dumps(event, indent=2).encode()
+    secret = "whsec_bench"
+    now = int(time.time())
+    sig = hmac.new(secret.encode(), f"{now}.".encode() + payload, hashlib.sha256).hexdigest()
+    header = f"t={now},v1={sig}"
+    if a.client == "aiostripe":
+        from aiostripe import webhooks
+
+        def one() -> Any:
+            return webhooks.construct_event(payload, header, secret).data.object.amount
+    elif a.client.startswith("sdk"):
+        try:
+            import stripe
+        except ImportError as e:
+            return {"unavailable": f"stripe SDK: {e}"}
+
+        def one() -> Any:
+            return stripe.Webhook.construct_event(payload, header, secret).data.object.amount
+    else:
+        def one() -> Any:
+            t, v1 = header.split(",")
+            expected = hmac.new(secret.encode(), t[2:].encode() + b"." + payload,
+                                hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(expected, v1[3:]):
+                raise ValueError("bad signature")
+            return json.loads(payload)["data"]["object"]["amount"]
+    assert one() == obj["amount"]
+    samples, cpu_samples = [], []
+    warm = time.perf_counter() + a.warmup_seconds
+    while time.perf_counter() < warm:
+        one()
+    for _ in range(a.reps):
+        n = 0
+        t0, c0 = time.perf_counter(), time.process_time()
+        end = t0 + a.seconds
+        while time.perf_counter() < end and n < a.max_items:
+            for _ in range(100):
+                one()
+            n += 100
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        samples.append(n / wall)
+        cpu_samples.append(n / max(cpu, 1e-9))
+    return {"samples": samples, "cpu_samples": cpu_samples, "unit": "events/s"}
 
 
 # -- server capacity: a trivial callback client ------------------------------------------------
@@ -371,13 +574,17 @@ async def bench_capacity(a: argparse.Namespace) -> dict[str, Any]:
 async def amain(a: argparse.Namespace) -> dict[str, Any]:
     if a.figure == "capacity":
         return await bench_capacity(a)
+    if a.client == "aiostripe-raw-request" and a.figure != "requests":
+        raise SystemExit("--client aiostripe-raw-request: for the requests figure only")
     try:
         client = make_client(a.client, a.url, a.max_retries)
     except Unavailable as e:
         return {"unavailable": str(e)}
     try:
-        if a.figure == "list":
+        if a.figure in ("list", "search"):
             return await bench_list(client, a)
+        if a.figure == "hold":
+            return await bench_hold(client, a)
         if a.figure == "requests":
             return await bench_requests(client, a)
         if a.figure == "memory":
@@ -389,9 +596,11 @@ async def amain(a: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("figure", choices=["list", "requests", "memory", "capacity"])
+    p.add_argument("figure", choices=["list", "search", "requests", "memory", "hold", "jsonl",
+                                      "webhook", "capacity"])
     p.add_argument("--client", default="raw")
-    p.add_argument("--url", required=True, help="http://127.0.0.1:PORT of bench/server.py")
+    p.add_argument("--url", default="http://127.0.0.1:0",
+                   help="http://127.0.0.1:PORT of bench/server.py")
     p.add_argument("--seconds", type=float, default=2.0, help="length of one timed window")
     p.add_argument("--reps", type=int, default=3, help="timed windows in this process")
     p.add_argument("--warmup-seconds", type=float, default=0.5)
@@ -400,7 +609,8 @@ def main() -> None:
                    help="client retries (default: the client's own default; the SDK's set to 2)")
     p.add_argument("--max-items", type=int, default=MAX_ITEMS)
     p.add_argument("--path", default=f"/v1/customers/{CUSTOMER_ID}", help="capacity: the path")
-    p.add_argument("--total", type=int, default=1_000_000, help="memory: objects to walk")
+    p.add_argument("--total", type=int, default=1_000_000,
+                   help="memory/hold: objects to walk or keep; jsonl: objects per run")
     p.add_argument("--sleep-every", type=int, default=1000, help="memory: pause every N objects")
     p.add_argument("--sleep", type=float, default=0.005, help="memory: pause length (s)")
     p.add_argument("--time-limit", type=float, default=300.0, help="memory: stop after (s)")
@@ -408,7 +618,12 @@ def main() -> None:
     if not a.url.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise SystemExit("the benchmarks only talk to 127.0.0.1")
     t0 = time.perf_counter()
-    result = asyncio.run(asyncio.wait_for(amain(a), timeout=HARD_DEADLINE))
+    if a.figure == "jsonl":
+        result = bench_jsonl(a)
+    elif a.figure == "webhook":
+        result = bench_webhook(a)
+    else:
+        result = asyncio.run(asyncio.wait_for(amain(a), timeout=HARD_DEADLINE))
     result.setdefault("peak_rss_kb", peak_rss_kb())
     result["wall_s"] = time.perf_counter() - t0
     sys.stdout.write(json.dumps(result) + "\n")
