@@ -286,7 +286,7 @@ def render(results: dict[str, Any], env: dict[str, Any], figures: list[str]) -> 
         f"{env.get('loadavg_end', [0])[0]:.2f} at end; run took {env.get('seconds')} s "
         f"({env.get('profile')} profile). aiostripe {v.get('aiostripe')} @ {env.get('commit')}, "
         f"stripe {v.get('stripe')}, aiohttp {v.get('aiohttp')}, httpx {v.get('httpx')}, "
-        f"httpcore {v.get('httpcore')}, sniffio {v.get('sniffio')}, orjson {v.get('orjson')}.",
+        f"httpcore {v.get('httpcore')}, sniffio {v.get('sniffio')}, msgspec {v.get('msgspec')}.",
         "",
     ]
     if any(f in figures for f in ("list", "search", "requests", "webhook", "jsonl", "hold",

@@ -389,7 +389,7 @@ class Runner:
 
         versions = {}
         for dist in ("aiostripe", "stripe", "aiohttp", "httpx", "httpcore", "anyio", "sniffio",
-                     "attrs", "cattrs", "orjson"):
+                     "attrs", "cattrs", "msgspec"):
             try:
                 versions[dist] = metadata.version(dist)
             except metadata.PackageNotFoundError:

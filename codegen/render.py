@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from codegen import ir, naming
+from codegen import ir, naming, structure
 from codegen.limits import limits_json
 from codegen.spec import REPO
 
@@ -61,13 +61,15 @@ class ModelsModuleView:
     typing_imports: list[str] = field(default_factory=list)
     core_imports: list[str] = field(default_factory=list)
     type_imports: list[tuple[str, list[str]]] = field(default_factory=list)
+    code: dict[str, structure.ModelCode] = field(default_factory=dict)  # fast-path code by class
+    dispatchers: list[tuple[str, str]] = field(default_factory=list)
 
 
 def models_module_view(name: str, models: list[ir.Model], api: ir.API) -> ModelsModuleView:
     exprs = [f.type for m in models for f in m.fields] + [m.alias_of or "" for m in models]
     local = {m.name for m in models}
-    typing = ["TYPE_CHECKING"]
-    typing += _typing_names(exprs, ("Any", "Literal"))
+    typing = ["TYPE_CHECKING", "Any"]  # Any: the fast-path code's `dict[str, Any]`
+    typing += _typing_names(exprs, ("Literal",))
     if any(m.object_tag or m.renames or m.deleted for m in models):
         typing.append("ClassVar")
     if any(m.alias_of for m in models):
@@ -80,9 +82,11 @@ def models_module_view(name: str, models: list[ir.Model], api: ir.API) -> Models
             if ref not in local:
                 refs.setdefault(api.models[ref].module, set()).add(ref)
     schema_id = next((m.schema_id for m in models if m.schema_id), name)
+    dispatchers: list[tuple[str, str]] = []
+    code = {m.name: structure.model_code(m, api, dispatchers) for m in models if not m.alias_of}
     return ModelsModuleView(
         name, schema_id, models, sorted(typing, key=str.lower), sorted(core),
-        [(mod, sorted(names)) for mod, names in sorted(refs.items())],
+        [(mod, sorted(names)) for mod, names in sorted(refs.items())], code, dispatchers,
     )
 
 

@@ -52,8 +52,8 @@ class StripeObject:
     """Base of every model. `obj["field"]` reads any field, known to the spec or not."""
 
     __slots__ = ("_absent", "_extra", "_meta")
-    _extra: dict[str, Any]  # fields the spec does not know (set only when there are some)
-    _absent: frozenset[str]  # optional fields that the parsed data did not have
+    _extra: dict[str, Any] | None  # fields the spec does not know (unset or None: none)
+    _absent: frozenset[str] | None  # optional fields that the parsed data did not have
     _meta: Any  # the StripeResponse of a top-level result, or a page's fetch context
 
     OBJECT_NAME: ClassVar[str | None] = None
@@ -156,6 +156,13 @@ class ListObject(StripeObject, Generic[T]):
     def __len__(self) -> int:
         return len(self.data)
 
+    def to_dict(self) -> dict[str, Any]:
+        from aiostripe._fastparse import dump, finish_dict
+
+        data = {"object": self.object, "data": dump(self.data), "has_more": self.has_more,
+                "url": self.url}
+        return finish_dict(self, data)
+
     def __repr__(self) -> str:
         return f"ListObject(url={self.url!r}, has_more={self.has_more}, data=<{len(self.data)}>)"
 
@@ -176,6 +183,13 @@ class SearchResult(StripeObject, Generic[T]):
 
     def __len__(self) -> int:
         return len(self.data)
+
+    def to_dict(self) -> dict[str, Any]:
+        from aiostripe._fastparse import dump, finish_dict
+
+        data = {"object": self.object, "data": dump(self.data), "has_more": self.has_more,
+                "url": self.url, "next_page": self.next_page, "total_count": self.total_count}
+        return finish_dict(self, data)
 
     def __repr__(self) -> str:
         return (
@@ -322,7 +336,7 @@ def structure_object(data: Mapping[str, Any]) -> StripeObject:
     name = types_.get((data.get("object"), data.get("deleted") is True))  # type: ignore[arg-type]
     if name is None:
         return _structure_plain(data, StripeObject)  # type: ignore[no-any-return]
-    result: StripeObject = converter.structure(data, _MODELS[name])
+    result: StripeObject = structure_as(data, _MODELS[name])
     return result
 
 
@@ -463,12 +477,37 @@ _HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
 
 
 def structure_as(data: Any, type_: Any) -> Any:
-    """Parse decoded JSON as the runtime type `type_` (its structure function cached here, so a
-    call costs one dict lookup, not cattrs' dispatch)."""
+    """Parse decoded JSON as the runtime type `type_`: through the generated fast path when the
+    payload matches the spec, else through the tolerant converter (see `aiostripe._fastparse`).
+    The function of each type is cached here, so a call costs one dict lookup."""
     hook = _HOOKS.get(type_)
     if hook is None:
-        hook = _HOOKS[type_] = converter.get_structure_hook(type_)
+        hook = _HOOKS[type_] = _structure_fn(type_)
     return hook(data, type_)
+
+
+def _structure_fn(type_: Any) -> Callable[[Any, Any], Any]:
+    from aiostripe._fastparse import MISMATCH, fast_parser
+
+    fast = fast_parser(type_)
+    tolerant: Callable[[Any, Any], Any] | None = None
+
+    def parse_tolerantly(data: Any, t: Any) -> Any:
+        nonlocal tolerant
+        if tolerant is None:  # built on first use: cattrs builds the hooks of nested types too
+            tolerant = converter.get_structure_hook(type_)
+        return tolerant(data, t)
+
+    if fast is None:
+        return parse_tolerantly
+
+    def parse(data: Any, t: Any) -> Any:
+        try:
+            return fast(data)
+        except MISMATCH:  # not what the spec says: the tolerant path decides
+            return parse_tolerantly(data, t)
+
+    return parse
 
 
 def structure(data: Any, type_expr: str) -> Any:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from yarl import URL
 
-from aiostripe import _version
+from aiostripe import _json, _version
 from aiostripe._encode import encode_body, encode_params, encode_query
 from aiostripe._errors import (
     APIConnectionError,
@@ -75,7 +75,7 @@ class RawResponse:
 
     def json(self) -> Any:
         try:
-            return json.loads(self.body)
+            return _json.loads(self.body)
         except ValueError:
             raise ResponseParseError(
                 f"invalid JSON in a {self.status} response (request id {self.request_id}): "

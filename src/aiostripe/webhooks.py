@@ -58,12 +58,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import inspect
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from aiostripe import _json
 from aiostripe._errors import SignatureVerificationError
 from aiostripe._generated import API_VERSION
 from aiostripe._generated.event_types import EventType
@@ -281,7 +281,7 @@ def construct_event(
     raw = _payload_bytes(payload, sig_header)
     _verify(raw, sig_header, _secrets(secret), tolerance, now)
     try:
-        data = json.loads(raw)
+        data = _json.loads(raw)
     except ValueError as exc:
         raise ValueError(f"signed webhook payload is not valid UTF-8 JSON: {exc}") from None
     if not isinstance(data, dict):  # a bad value, not a bad argument type: ValueError

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 import time
 from pathlib import Path
 from typing import IO, Any
 
+from aiostripe import _json
 from aiostripe.cli.cursor import CURSOR_SUFFIX, STATE_VERSION, read_state, write_state
 from aiostripe.cli.resources import Operation
 from aiostripe.cli.usage import UsageError
@@ -18,7 +18,7 @@ from aiostripe.cli.usage import UsageError
 
 def _dumps(obj: Any) -> str:
     data = obj.to_dict() if hasattr(obj, "to_dict") else obj
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return _json.dumps(data)
 
 
 class _Progress:

@@ -1,0 +1,199 @@
+"""The fast-path code of each model: a `parse_X(d)` function and a `to_dict()` method, per field.
+
+The IR gives each field a type expression (`"str | Customer | None"`, `"ListObject[Card]"`). This
+module reads it into a small tree and decides, per field, the Python expression that builds the
+attribute from the decoded JSON value and the one that turns it back into JSON data:
+
+* plain JSON (scalars, enums, `Any`, lists and maps of them): used as decoded, no code at all;
+* a model: `PARSERS.Name(v)` (None stays None);
+* a union of models (and strings, None): a string passes, an object goes to its model by its
+  `object` tag (`one_of`, a module-level dispatcher);
+* lists, maps and list pages of those: a comprehension, `list_object(v, item)`;
+* any other union with models in it: the tolerant parser of that type (rare).
+
+The templates only lay the results out (`models_module.py.j2`); the runtime helpers live in
+`aiostripe._fastparse`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from codegen import ir
+
+_TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([A-Za-z_][A-Za-z0-9_.]*)|(-?\d+)|(.))')
+_PLAIN_NAMES = {"str", "int", "float", "bool", "Any", "None"}
+
+
+@dataclass
+class Node:
+    """A type expression: `name` with `args` (`list[...]`), or a union (`name == "|"`)."""
+
+    name: str
+    args: list[Node] = field(default_factory=list)
+
+
+def parse_type(expr: str) -> Node:
+    tokens = [next(t for t in m.groups() if t is not None) for m in _TOKEN.finditer(expr)]
+    tokens = [t for t in tokens if t.strip()]
+    pos = 0
+
+    def union() -> Node:
+        nonlocal pos
+        members = [term()]
+        while pos < len(tokens) and tokens[pos] == "|":
+            pos += 1
+            members.append(term())
+        return members[0] if len(members) == 1 else Node("|", members)
+
+    def term() -> Node:
+        nonlocal pos
+        name = tokens[pos]
+        pos += 1
+        node = Node(name)
+        if pos < len(tokens) and tokens[pos] == "[":
+            pos += 1
+            while tokens[pos] != "]":
+                if name == "Literal":  # values, not types
+                    pos += 1
+                else:
+                    node.args.append(union())
+                if tokens[pos] == ",":
+                    pos += 1
+            pos += 1
+        return node
+
+    node = union()
+    if pos != len(tokens):
+        raise ValueError(f"cannot read the type expression {expr!r}")
+    return node
+
+
+@dataclass
+class FieldCode:
+    attr: str  # Python attribute
+    wire: str  # JSON key
+    parse: str  # expression building the attribute from `d`
+    dump: str  # expression giving the JSON value from `self`
+
+
+@dataclass
+class ModelCode:
+    """What the template writes for one model."""
+
+    fields: list[FieldCode]
+    exact: str  # the condition under which the keys of `d` are exactly the model's
+    dispatchers: list[tuple[str, str]]  # module-level (name, expression) helpers
+
+
+class _Writer:
+    def __init__(self, api: ir.API, model: ir.Model, dispatchers: list[tuple[str, str]]) -> None:
+        self.api = api
+        self.model = model
+        self.dispatchers = dispatchers
+        self.field = ""
+
+    def expand(self, node: Node) -> Node:
+        """Union aliases (`ExternalAccount`) replaced by their unions."""
+        model = self.api.models.get(node.name)
+        if model is not None and model.alias_of:
+            return self.expand(parse_type(model.alias_of))
+        if node.args:
+            return Node(node.name, [self.expand(a) for a in node.args])
+        return node
+
+    def plain(self, node: Node) -> bool:
+        if node.name in _PLAIN_NAMES or node.name == "Literal":
+            return True
+        if node.name in ("list", "dict", "|"):
+            return all(self.plain(a) for a in node.args)
+        return False
+
+    def helper(self, kind: str, expr: str) -> str:
+        name = f"_{kind}_{self.model.name}_{self.field}"
+        self.dispatchers.append((name, expr))
+        return name
+
+    def item_parser(self, node: Node) -> str:
+        """A callable parsing one value of type `node` (for list pages)."""
+        if self.plain(node):
+            return "_F.same"
+        if node.name in self.api.models:
+            return f"_P.{node.name}"
+        return self.helper("item", f"_F.tolerant({json.dumps(_unparse(node))})")
+
+    def parse(self, node: Node, src: str, depth: int) -> str:
+        """An expression parsing the value `src` (evaluated once) of type `node`."""
+        if self.plain(node):
+            return src
+        if node.name == "|":
+            return self.parse_union(node, src, depth)
+        if node.name == "StripeObject":
+            return f"_F.any_object({src})"
+        if node.name == "list":
+            x = f"x{depth}"
+            return f"[{self.parse(node.args[0], x, depth + 1)} for {x} in {src}]"
+        if node.name == "dict":
+            k, x = f"k{depth}", f"x{depth}"
+            return f"{{{k}: {self.parse(node.args[1], x, depth + 1)} for {k}, {x} in {src}.items()}}"
+        if node.name in ("ListObject", "SearchResult"):
+            fn = "list_object" if node.name == "ListObject" else "search_result"
+            return f"_F.{fn}({src}, {self.item_parser(node.args[0])})"
+        return f"_P.{node.name}({src})"  # a model
+
+    def parse_union(self, node: Node, src: str, depth: int) -> str:
+        v = f"v{depth}" if depth else "v"
+        members = [m for m in node.args if m.name != "None"]
+        nullable = len(members) < len(node.args)
+        strings = any(m.name == "str" for m in members)
+        models = [m for m in members if m.name in self.api.models]
+        others = [m for m in members if m.name != "str" and m not in models]
+        if others and (models or not all(self.plain(m) for m in others)):
+            if not models and len(members) == 1:
+                inner = self.parse(members[0], v, depth + 1)
+                return f"_F.NULL if ({v} := {src}) is None else {inner}" if nullable else inner
+            return f"{self.helper('union', f'_F.tolerant({json.dumps(_unparse(node))})')}({src})"
+        if len(models) == 1:
+            inner = f"_P.{models[0].name}({v})"
+        else:
+            names = ", ".join(json.dumps(m.name) for m in models)
+            inner = f"{self.helper('one_of', f'_F.one_of({names})')}({v})"
+        if strings:
+            inner = f"{v} if type({v}) is str else {inner}"
+        return f"_F.NULL if ({v} := {src}) is None else {inner}"
+
+    def dump(self, node: Node, src: str) -> str:
+        if self.plain(node) and "Any" not in _unparse(node):
+            return src
+        return f"_F.dump({src})"
+
+
+def _unparse(node: Node) -> str:
+    if node.name == "|":
+        return " | ".join(_unparse(a) for a in node.args)
+    if node.name == "Literal":
+        return "str"  # only the kind matters to the parsers
+    if node.args:
+        return f"{node.name}[{', '.join(_unparse(a) for a in node.args)}]"
+    return node.name
+
+
+def model_code(model: ir.Model, api: ir.API, dispatchers: list[tuple[str, str]]) -> ModelCode:
+    writer = _Writer(api, model, dispatchers)
+    fields = []
+    for f in model.fields:
+        writer.field = f.name
+        node = writer.expand(parse_type(f.type))
+        src = f"d[{json.dumps(f.wire)}]" if f.required else f"d.get({json.dumps(f.wire)})"
+        if node.name in api.models or node.name in ("ListObject", "SearchResult"):
+            # an object where a null came: the null stays (as in the tolerant path)
+            parse = f"_F.NULL if (v := {src}) is None else {writer.parse(node, 'v', 1)}"
+        else:
+            parse = writer.parse(node, src, 0)
+        fields.append(FieldCode(f.name, f.wire, parse, writer.dump(node, f"self.{f.name}")))
+    optional = [f.wire for f in model.fields if not f.required]
+    exact = " or ".join([f"len(d) != {len(model.fields)}"]
+                        + [f"{json.dumps(w)} not in d" for w in optional])
+    return ModelCode(fields, exact, dispatchers)

@@ -1,0 +1,252 @@
+"""The fast path from decoded JSON to models, and back: what the generated code stands on.
+
+Every generated model module has, next to each class `X`, a function `parse_X(data)` (the
+generator writes it from the IR: one statement per field, no hook per scalar) and a `to_dict()`
+method. They are the fast path for payloads that match the spec: every required key present,
+objects where the spec says objects, lists where it says lists, known `object` tags in unions.
+Anything else raises on the way (a `KeyError`, a `TypeError`, `Mismatch`), and the caller,
+`_models.structure_as`, parses the whole payload again through the tolerant converter of
+`_models` instead. So the fast path never decides an error or a fallback value: for a payload
+that matches the spec it gives the same objects as the tolerant path, only sooner.
+
+Scalar values (strings, numbers, booleans, enums) are kept as decoded, as the tolerant path
+keeps them. `_extra` (keys the spec does not know) and `_absent` (optional keys the payload did
+not have) are set on every object parsed here, None when empty, so that reading them costs an
+attribute load, not a failed lookup.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aiostripe._errors import StripeError
+from aiostripe._models import ListObject, SearchResult, StripeObject
+
+T = TypeVar("T")
+
+_GENERATED_MODELS = "aiostripe._generated.models"
+
+
+class Mismatch(Exception):
+    """The payload does not match the spec here: parse it through the tolerant path."""
+
+
+MISMATCH = (KeyError, TypeError, AttributeError, ValueError, Mismatch, StripeError)
+"""What the fast path raises on a payload that does not match the spec: a key missing, a value
+of another kind than the spec's, an unknown `object` tag, or an error of a tolerant parser of a
+field (the tolerant path of the whole payload then decides)."""
+
+
+class _Parsers:
+    """`PARSERS.Customer` is `parse_Customer` of the generated module that defines `Customer`
+    (imported on first use, then a plain attribute)."""
+
+    def __getattr__(self, name: str) -> Callable[[Any], Any]:
+        index: dict[str, str] = importlib.import_module(_GENERATED_MODELS).INDEX
+        module = index.get(name)
+        if module is None:
+            raise AttributeError(name)
+        fn: Callable[[Any], Any] = getattr(
+            importlib.import_module(f"{_GENERATED_MODELS}.{module}"), f"parse_{name}"
+        )
+        setattr(self, name, fn)
+        return fn
+
+
+PARSERS: Any = _Parsers()
+
+NULL: Any = None
+"""A null where the spec wants a value (kept, as the tolerant path keeps it); typed `Any` so that
+the generated code type-checks against the declared, non-optional field types."""
+
+
+# --- what the generated parse functions call ----------------------------------------------------
+
+_KEYS: dict[type, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _keys(cls: type) -> tuple[frozenset[str], frozenset[str]]:
+    """(every JSON key of `cls`, the optional ones), from its attrs fields (cached)."""
+    keys = _KEYS.get(cls)
+    if keys is None:
+        import attrs
+
+        renames: dict[str, str] = getattr(cls, "_RENAMES", {})
+        fields = attrs.fields(cls)
+        known = frozenset(renames.get(a.name, a.name) for a in fields)
+        optional = frozenset(renames.get(a.name, a.name) for a in fields if a.default is None)
+        keys = _KEYS[cls] = (known, optional)
+    return keys
+
+
+def finish(obj: StripeObject, data: dict[str, Any]) -> None:
+    """Record the keys of `data` the spec does not know, and the optional ones it lacks (only
+    called when the keys of `data` are not exactly the model's)."""
+    known, optional = _keys(type(obj))
+    extra = {k: v for k, v in data.items() if k not in known}
+    absent = optional.difference(data)
+    obj._extra = extra or None
+    obj._absent = absent or None
+
+
+def same(value: T) -> T:
+    """The parser of plain JSON values: they are used as decoded."""
+    return value
+
+
+def list_object(data: dict[str, Any], item: Callable[[Any], T]) -> ListObject[T]:
+    """A list page whose objects `item` parses."""
+    page: ListObject[T] = object.__new__(ListObject)
+    page.object = data["object"]
+    page.data = [item(x) for x in data["data"]]
+    page.has_more = data["has_more"]
+    page.url = data.get("url")
+    if len(data) != 4 or "url" not in data:
+        finish(page, data)
+    else:
+        page._extra = page._absent = None  # type: ignore[misc]  # (mypy misses the base slots)
+    return page
+
+
+def search_result(data: dict[str, Any], item: Callable[[Any], T]) -> SearchResult[T]:
+    """A search page whose objects `item` parses."""
+    page: SearchResult[T] = object.__new__(SearchResult)
+    page.object = data["object"]
+    page.data = [item(x) for x in data["data"]]
+    page.has_more = data["has_more"]
+    page.url = data.get("url")
+    page.next_page = data.get("next_page")
+    page.total_count = data.get("total_count")
+    if len(data) != 6 or "url" not in data or "next_page" not in data or (
+        "total_count" not in data
+    ):
+        finish(page, data)
+    else:
+        page._extra = page._absent = None  # type: ignore[misc]  # (mypy misses the base slots)
+    return page
+
+
+def one_of(*names: str) -> Callable[[Any], Any]:
+    """A parser for a value that is one of several models, chosen by its `object` (and
+    `deleted`) field, as the tolerant path chooses; a tag none of them has is a mismatch."""
+    table: dict[tuple[str, bool], Callable[[Any], Any]] = {}
+
+    def parse(data: Any) -> Any:
+        if not table:
+            models = importlib.import_module(_GENERATED_MODELS)
+            for name in names:
+                cls = getattr(models, name)
+                table[(cls.OBJECT_NAME, cls.DELETED)] = getattr(PARSERS, name)
+        fn = table.get((data["object"], data.get("deleted") is True))
+        if fn is None:
+            raise Mismatch(f"object {data['object']!r} is none of {names}")
+        return fn(data)
+
+    return parse
+
+
+def any_object(data: Any) -> Any:
+    """A value typed as any Stripe object: parsed by its `object` field (unknown types, and
+    values that are not objects, go to the tolerant path)."""
+    types_: dict[tuple[str, bool], str] = importlib.import_module(_GENERATED_MODELS).OBJECT_TYPES
+    name = types_.get((data["object"], data.get("deleted") is True))
+    if name is None:
+        raise Mismatch(f"unknown object type {data['object']!r}")
+    return getattr(PARSERS, name)(data)
+
+
+def tolerant(expr: str) -> Callable[[Any], Any]:
+    """The tolerant parser of the type `expr`, for the rare field types the generator does not
+    write out (unions of models with other kinds of values)."""
+    hook: Callable[[Any, Any], Any] | None = None
+    type_: Any = None
+
+    def parse(data: Any) -> Any:
+        nonlocal hook, type_
+        if hook is None:
+            from aiostripe._models import converter, resolve_type
+
+            type_ = resolve_type(expr)
+            hook = converter.get_structure_hook(type_)
+        return hook(data, type_)
+
+    return parse
+
+
+# --- to_dict ------------------------------------------------------------------------------------
+
+
+def dump(value: Any) -> Any:
+    """JSON-ready data of a field value that may hold models (or, parsed tolerantly, anything)."""
+    if isinstance(value, StripeObject):
+        return value.to_dict()
+    if type(value) is list:
+        return [dump(v) for v in value]
+    if type(value) is dict:
+        return {k: dump(v) for k, v in value.items()}
+    return value
+
+
+def finish_dict(obj: StripeObject, out: dict[str, Any]) -> dict[str, Any]:
+    """`out` without the optional keys the parsed data lacked, with the keys it had that the
+    spec does not know."""
+    try:
+        extra, absent = obj._extra, obj._absent
+    except AttributeError:  # built by hand or by the tolerant path: set only when not empty
+        extra, absent = getattr(obj, "_extra", None), getattr(obj, "_absent", None)
+    if absent:
+        for key in absent:
+            out.pop(key, None)
+    if extra:
+        out.update(extra)
+    return out
+
+
+# --- the entry: which fast parser a runtime type has --------------------------------------------
+
+_FAST: dict[Any, Callable[[Any], Any] | None] = {}
+
+
+def fast_parser(type_: Any) -> Callable[[Any], Any] | None:
+    """The fast parser of a runtime type (a model class, `ListObject[X]`, `SearchResult[X]`, a
+    union of models, `StripeObject`), or None when it has none (cached)."""
+    try:
+        return _FAST[type_]
+    except KeyError:
+        fn = _FAST[type_] = _make_fast_parser(type_)
+        return fn
+    except TypeError:  # an unhashable type expression
+        return None
+
+
+def _make_fast_parser(type_: Any) -> Callable[[Any], Any] | None:
+    import functools
+    import types
+    import typing
+
+    if type_ is StripeObject:
+        return any_object
+    origin = typing.get_origin(type_)
+    if origin in (ListObject, SearchResult):
+        (arg,) = typing.get_args(type_)
+        item = fast_parser(arg)
+        if item is None:
+            return None
+        page = list_object if origin is ListObject else search_result
+        return functools.partial(page, item=item)
+    if origin in (typing.Union, types.UnionType):
+        members = typing.get_args(type_)
+        if all(_generated_name(m) for m in members):
+            return one_of(*(m.__name__ for m in members))
+        return None
+    name = _generated_name(type_)
+    return getattr(PARSERS, name) if name else None
+
+
+def _generated_name(cls: Any) -> str | None:
+    """The class name of a generated model class (else None)."""
+    if isinstance(cls, type) and cls.__module__.startswith(_GENERATED_MODELS + "."):
+        return cls.__name__
+    return None
