@@ -189,6 +189,14 @@ def dump(value: Any) -> Any:
     return value
 
 
+def dump_tolerant(obj: StripeObject) -> dict[str, Any]:
+    """JSON-ready data of an object the tolerant path built (some of its fields unset)."""
+    from aiostripe._models import converter
+
+    out: dict[str, Any] = converter.unstructure(obj, unstructure_as=type(obj))
+    return out
+
+
 def finish_dict(obj: StripeObject, out: dict[str, Any]) -> dict[str, Any]:
     """`out` without the optional keys the parsed data lacked, with the keys it had that the
     spec does not know."""

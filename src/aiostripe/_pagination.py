@@ -367,10 +367,12 @@ class _Step:
 
 
 def _object_id(obj: Any, path: str) -> str:
-    try:
-        value = obj["id"] if isinstance(obj, StripeObject) else obj.id
-    except (KeyError, AttributeError):
-        value = None
+    value = getattr(obj, "id", None)  # a model's attribute: one load per object yielded
+    if type(value) is not str and isinstance(obj, StripeObject):
+        try:
+            value = obj["id"]  # a plain StripeObject (a type the spec does not know)
+        except KeyError:
+            value = None
     if not isinstance(value, str):
         raise TypeError(f"cannot page {path}: its objects have no id to continue from")
     return value
