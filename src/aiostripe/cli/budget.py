@@ -42,24 +42,25 @@ def _rate(raw: str) -> float:
     return value
 
 
-def budget_options(*, redis_required: bool = False) -> Parser:
-    """A parent parser with `--rate-limit`, `--redis` and `--max-wait`."""
+def budget_options(*, redis_help: str | None = None, max_wait: bool = True) -> Parser:
+    """A parent parser with `--rate-limit`, `--redis` and `--max-wait`; `redis_help` given,
+    `--redis` (or $AIOSTRIPE_REDIS_URL) is the queue's and that is what it says."""
     group = Parser(add_help=False)
     group.add_argument(
         "--rate-limit", type=_rate, metavar="RPS",
         help="at most RPS requests a second (shared by every process with --redis)",
     )
     group.add_argument(
-        "--redis", metavar="URL", required=redis_required,
-        help="Redis URL"
-        + (" of the queue (and of the shared rate budget)" if redis_required else
-           f" of a rate budget shared by every process (default: ${ENV_REDIS_URL})"),
+        "--redis", metavar="URL",
+        help=(redis_help or "Redis URL of a rate budget shared by every process")
+        + f" (default: ${ENV_REDIS_URL})",
     )
-    group.add_argument(
-        "--max-wait", type=_seconds, default=DEFAULT_MAX_WAIT, metavar="SECONDS",
-        help="how long the run may wait in all on rate limits (429) that outlast the "
-        f"client's retries (default {DEFAULT_MAX_WAIT:g})",
-    )
+    if max_wait:
+        group.add_argument(
+            "--max-wait", type=_seconds, default=DEFAULT_MAX_WAIT, metavar="SECONDS",
+            help="how long the run may wait in all on rate limits (429) that outlast the "
+            f"client's retries (default {DEFAULT_MAX_WAIT:g})",
+        )
     return group
 
 

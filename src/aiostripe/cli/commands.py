@@ -32,7 +32,7 @@ def _client(args: argparse.Namespace) -> Any:
         raise UsageError(str(exc)) from None
 
 
-def _bound(client: Any, op: Operation) -> Any:
+def bound(client: Any, op: Operation) -> Any:
     target = client
     for part in op.resource.split("."):
         target = getattr(target, part)
@@ -40,6 +40,8 @@ def _bound(client: Any, op: Operation) -> Any:
 
 
 async def run(args: argparse.Namespace) -> int:
+    if args.command in ("export", "worker"):
+        return await _distributed(args)
     kind = {"list": "list", "search": "search", "get": "retrieve"}[args.command]
     op = resolve(args.resource, kind)
     pairs = list(args.param or [])
@@ -49,7 +51,7 @@ async def run(args: argparse.Namespace) -> int:
     ids = path_ids(op, args.ids, params)
     client = _client(args)
     async with client:
-        call = _bound(client, op)
+        call = bound(client, op)
         if args.command == "get":
             obj = await call(*ids, **params)
             text = json.dumps(obj.to_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -59,3 +61,20 @@ async def run(args: argparse.Namespace) -> int:
                 Path(args.output).write_text(text)
             return 0
         return await stream(args, op, call, ids, params)
+
+
+async def _distributed(args: argparse.Namespace) -> int:
+    """`export` and `worker` (they need the `aiostripe[redis]` extra)."""
+    try:
+        import arq  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            f"{args.command} needs the arq and redis packages: pip install 'aiostripe[redis]'"
+        ) from None
+    if args.command == "export":
+        from aiostripe.cli.export import export
+
+        return await export(args)
+    from aiostripe.cli.worker import run_worker
+
+    return await run_worker(args)

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from aiostripe.cli import export, worker
 from aiostripe.cli.budget import budget_options
 from aiostripe.cli.usage import ENV_API_KEY, ENV_BASE_URL, PROG, Parser
 
@@ -107,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_get.add_argument("resource", help="e.g. customers")
     p_get.add_argument("ids", nargs="*", help="the object's id (and its parents' ids)")
     p_get.add_argument("-o", "--output", help="output file (default: stdout)")
+    export.add_parser(sub, [params])
+    worker.add_parser(sub, [common_sub])
     return parser
 
 
