@@ -4,7 +4,7 @@ The queue is arq's (Redis): `export` enqueues one job per shard, with the shard'
 id, and a worker runs up to `--concurrency` of them at once. A job works on its shard for at most
 `--slice` seconds through `stream` (the crash-safe cursor of `aiostripe list`), then hands the
 shard back to the queue (`arq.Retry`), so any worker may take the next slice. A worker that dies
-(SIGKILL, a lost machine) holds its shard for at most the job timeout (`1.5 × slice + 2` s);
+(SIGKILL, a lost machine) holds its shard for at most the job timeout plus a second (`1.5 × slice + 3` s);
 arq then delivers it again and the next worker resumes from the last checkpoint: the output is
 cut back to it, so a half-written page is dropped and every object lands exactly once.
 SIGINT/SIGTERM end a worker cleanly: its shards are checkpointed and queued again at once.
@@ -140,7 +140,7 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--slice", type=_positive_float, default=DEFAULT_SLICE, metavar="SECONDS",
         help="work on a shard this long, then hand it back to the queue (default 30); "
-        "a crashed worker's shard goes to another after 1.5 x SLICE + 2 s",
+        "a crashed worker's shard goes to another after 1.5 x SLICE + 3 s",
     )
 
 
