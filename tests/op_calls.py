@@ -9,9 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 from aiostripe import ListObject, SearchResult
+from aiostripe.testing import FakeStripe
 from aiostripe.testing.examples import example
 from aiostripe.testing.operations import Operation
-from aiostripe.testing.schema import classes_of, fields, is_model, members
+from aiostripe.testing.schema import classes_of, fields, is_model, members, object_name
 
 
 def method(client: Any, op: Operation) -> Callable[..., Any]:
@@ -77,3 +78,21 @@ def check_result(op: Operation, result: Any) -> None:
         )
     else:
         assert type(result).__name__ in expected, (op.key, type(result).__name__, expected)
+
+
+def store_path_objects(fake: FakeStripe, op: Operation) -> list[str]:
+    """Store one object per path parameter, each linked to the one before (its parent); their ids
+    in the order the method takes them."""
+    ids: dict[str, str] = {}
+    parent: dict[str, Any] | None = None
+    for param in op.path_params:
+        cls = fake.router.target_type(op, param)
+        assert cls is not None, f"{op.key}: no object type for {{{param}}}"
+        kind = object_name(cls)
+        assert kind is not None
+        obj = fake.create(kind)
+        if parent is not None:
+            fake.link(obj["id"], parent["id"])
+        ids[param] = obj["id"]
+        parent = obj
+    return [ids[param] for param in op.path_params]

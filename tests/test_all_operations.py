@@ -1,5 +1,7 @@
 """Every operation of ir.json, called through its generated client method against the fake Stripe
-over loopback HTTP, comes back as the typed class its `returns` declares.
+over loopback HTTP, comes back as the typed class its `returns` declares, and the JSON the fake
+sent fits the operation's response schema in the spec (required fields, types, enums, nullability,
+no undeclared field).
 
 The objects named by path parameters are stored first (linked to their parents), and each call
 sends the operation's required parameters, so every call succeeds; the same call with unknown
@@ -8,38 +10,23 @@ ids gets Stripe's 404, and with an unknown parameter a 400. One test per resourc
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, ClassVar
 
+import aiohttp
 import pytest
 
 from aiostripe import InvalidRequestError, ListObject, SearchResult
 from aiostripe.testing import FakeStripe
 from aiostripe.testing.operations import Operation, operations
 from aiostripe.testing.schema import classes_of, object_name
-from tests.op_calls import method, params
+from tests.op_calls import method, params, store_path_objects
+from tests.response_schema import mismatches, response_schema
 
 OPS = operations()
 GROUPS: dict[str, list[Operation]] = {}
 for _op in OPS:
     GROUPS.setdefault(_op.service[0], []).append(_op)
-
-
-def _store_path_objects(fake: FakeStripe, op: Operation) -> list[str]:
-    """Store one object per path parameter, each linked to the one before (its parent); their ids
-    in the order the method takes them."""
-    ids: dict[str, str] = {}
-    parent: dict[str, Any] | None = None
-    for param in op.path_params:
-        cls = fake.router.target_type(op, param)
-        assert cls is not None, f"{op.key}: no object type for {{{param}}}"
-        kind = object_name(cls)
-        assert kind is not None
-        obj = fake.create(kind)
-        if parent is not None:
-            fake.link(obj["id"], parent["id"])
-        ids[param] = obj["id"]
-        parent = obj
-    return [ids[param] for param in op.path_params]
 
 
 def _check(op: Operation, result: Any) -> None:
@@ -59,13 +46,39 @@ def test_every_operation_is_in_a_group() -> None:
     assert len(OPS) >= 533
 
 
+class _Recorded(aiohttp.ClientResponse):
+    """A response whose body is kept: the fake's JSON as sent, for the schema check."""
+
+    bodies: ClassVar[list[bytes]] = []
+
+    async def read(self) -> bytes:
+        body = await super().read()
+        self.bodies.append(body)
+        return body
+
+
+def _check_schema(op: Operation) -> None:
+    """The fake's last answer fits the operation's response schema in the spec itself."""
+    if op.kind == "binary":
+        return
+    data = json.loads(_Recorded.bodies[-1])
+    problems = list(mismatches(data, response_schema(op.verb, op.path)))
+    assert not problems, (op.key, problems[:5])
+
+
 @pytest.mark.parametrize("group", sorted(GROUPS))
 async def test_operations_of(group: str) -> None:
-    async with FakeStripe(seed=7) as fake, fake.client(max_retries=0) as client:
+    async with (
+        FakeStripe(seed=7) as fake,
+        aiohttp.ClientSession(response_class=_Recorded) as session,
+        fake.client(max_retries=0, session=session) as client,
+    ):
         for op in GROUPS[group]:
-            ids = _store_path_objects(fake, op)
+            ids = store_path_objects(fake, op)
             result = await method(client, op)(*ids, **params(op))
             _check(op, result)
+            _check_schema(op)
+            _Recorded.bodies.clear()
             assert fake.requests[-1].operation == op.name
             assert fake.requests[-1].status == 200, op.key
             if op.path_params:  # the same call on ids the fake does not hold: Stripe's 404

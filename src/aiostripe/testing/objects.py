@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, get_args, get_origin
 
+from aiostripe._models import StripeObject
 from aiostripe.testing.schema import (
     NONE,
     class_for,
@@ -172,15 +173,15 @@ class Factory:
     # --- synthesised values ---------------------------------------------------------------------
 
     def synthesise(self, cls: type, depth: int) -> dict[str, Any]:
-        """An object of `cls` from its fields alone: required fields sampled, the others null."""
+        """An object of `cls` from its fields alone: required fields sampled, the others left out
+        (as Stripe leaves out a field the spec does not require, such as `discounts` of a line
+        item: it may not be null)."""
         out: dict[str, Any] = {}
         for key, field in fields(cls).items():
             if key == "id" and field.type is str:
                 out[key] = self.new_id(object_name(cls))
             elif field.required:
                 out[key] = self.sample(field.type, key, depth)
-            else:
-                out[key] = None
         if "deleted" in out and is_deleted(cls):
             out["deleted"] = True
         return out
@@ -236,6 +237,8 @@ class Factory:
     def _conform_member(self, value: Any, t: Any, depth: int) -> Any:
         if t is Any:
             return value
+        if t is StripeObject:  # any object (an event's `data.object`)
+            return value if isinstance(value, dict) else _MISSING
         values = literal_values(t)
         if values is not None:
             return value if isinstance(value, str | int | bool) else _MISSING
@@ -271,9 +274,11 @@ class Factory:
         return _MISSING
 
     def conform_model(self, value: Mapping[str, Any], cls: type, depth: int) -> dict[str, Any]:
-        """An object of `cls` from `value`: known fields fitted, missing required ones sampled."""
-        out = dict(value)
-        for key, field in fields(cls).items():
+        """An object of `cls` from `value`: known fields fitted, missing required ones sampled,
+        fields the spec does not declare (older examples' `plan`, `source`) dropped."""
+        known = fields(cls)
+        out = {key: item for key, item in value.items() if key in known}
+        for key, field in known.items():
             if key in out:
                 if out[key] == PLACEHOLDER_TIME and not field.required:
                     out[key] = None  # Stripe's examples put 1234567890 in every timestamp
