@@ -28,6 +28,9 @@ SEEDED_TRANSACTIONS = 25_000
 
 
 def progress(count: int, pages: int, started: float) -> None:
+    """A `\r` progress line, only on a terminal (a log file would get every line)."""
+    if not sys.stderr.isatty():
+        return
     rate = count / max(time.perf_counter() - started, 1e-9)
     print(f"\r  listed {count:,} transactions, {pages:,} pages ({rate:,.0f}/s)", end="",
           file=sys.stderr, flush=True)
@@ -87,7 +90,8 @@ async def main() -> None:
                     if transactions.count % 1000 == 0:
                         progress(transactions.count, transactions.pages_seen, started)
                 progress(transactions.count, transactions.pages_seen, started)
-                print(file=sys.stderr)
+                if sys.stderr.isatty():
+                    print(file=sys.stderr)
             print(f"2. financial account {account}: {sum(by_flow.values()):,} transactions in "
                   f"{time.perf_counter() - started:.2f}s, net amount {total:,}; by flow: "
                   + ", ".join(f"{k}={v:,}" for k, v in sorted(by_flow.items())))

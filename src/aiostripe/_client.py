@@ -18,6 +18,7 @@ from aiostripe._ratelimit import RateLimit
 from aiostripe._requestor import (
     DEFAULT_BASE_URL,
     DEFAULT_FILES_URL,
+    DEFAULT_READ_TIMEOUT,
     OnRateLimitWait,
     OnRetry,
     Requestor,
@@ -46,7 +47,9 @@ class StripeClient(ClientServices):
     Retries, timeouts and flow control (README: "Retries, idempotency, rate limits and timeouts"): each call may be retried
     `max_retries` times (default 2) within its total `timeout` (default 80 s, waits included);
     `connect_timeout` (default 30 s) bounds each connection set-up, `read_timeout` (default
-    none) each wait for response data, a timed-out attempt being retried. `retry_policy` tunes the
+    30 s, None: no limit) each wait for response data, a timed-out attempt being retried. An
+    outage (no connection could be made) is ridden out until the deadline without spending
+    `max_retries`. Every setting is checked here: a bad one raises ValueError/TypeError naming it. `retry_policy` tunes the
     backoff (and then supplies `max_retries`). At most `max_connections` requests are in flight at
     once (others wait in line); `rate_limit=RateLimit(rps, burst)` (or a number of requests per
     second) paces every attempt of the client. `on_retry` and `on_rate_limit_wait` receive a
@@ -71,7 +74,7 @@ class StripeClient(ClientServices):
         max_retries: int = 2,
         max_connections: int = 100,
         session: aiohttp.ClientSession | None = None,
-        read_timeout: float | None = None,
+        read_timeout: float | None = DEFAULT_READ_TIMEOUT,
         retry_policy: RetryPolicy | None = None,
         rate_limit: RateLimit | float | None = None,
         on_retry: OnRetry | None = None,
@@ -81,8 +84,6 @@ class StripeClient(ClientServices):
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
     ) -> None:
-        if not isinstance(api_key, str) or not api_key.strip():
-            raise ValueError("api_key: expected a Stripe secret key such as 'sk_test_...'")
         if files_base_url is None:
             files_base_url = DEFAULT_FILES_URL if base_url == DEFAULT_BASE_URL else base_url
         configure_from_env()  # AIOSTRIPE_LOG=info|debug

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from aiostripe._errors import InvalidParameterError
 from aiostripe._models import (
     ListObject,
     SearchResult,
@@ -378,6 +379,19 @@ def _object_id(obj: Any, path: str) -> str:
     return value
 
 
+def _page_size(params: Mapping[str, Any]) -> int:
+    """The `limit` of an auto-paging call (objects a page), DEFAULT_PAGE_SIZE when not set."""
+    limit = params.get("limit")
+    if limit is None:
+        return DEFAULT_PAGE_SIZE
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
+        raise InvalidParameterError(
+            f"limit: expected an integer from 1 to 100 (objects a page), got {limit!r}",
+            param="limit",
+        )
+    return limit
+
+
 class _ListWalk:
     """Positions in a list are object ids: the `starting_after` (or `ending_before`) cursor."""
 
@@ -386,8 +400,7 @@ class _ListWalk:
         self.params = dict(params)
         self.backward = "ending_before" in self.params and "starting_after" not in self.params
         self.key = "ending_before" if self.backward else "starting_after"
-        limit = self.params.get("limit")
-        self.page_size = limit if isinstance(limit, int) and limit > 0 else DEFAULT_PAGE_SIZE
+        self.page_size = _page_size(self.params)
 
     def start(self, resume_from: str | None) -> str | None:
         if resume_from is not None:
@@ -438,8 +451,7 @@ class _SearchWalk:
     def __init__(self, request: _PageRequest[Any], params: Mapping[str, Any]) -> None:
         self.request = request
         self.params = dict(params)
-        limit = self.params.get("limit")
-        self.page_size = limit if isinstance(limit, int) and limit > 0 else DEFAULT_PAGE_SIZE
+        self.page_size = _page_size(self.params)
 
     def start(self, resume_from: str | None) -> tuple[str | None, int]:
         if resume_from is not None:

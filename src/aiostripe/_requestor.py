@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import io
 import json
 import logging
 import math
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from yarl import URL
 
-from aiostripe import _json, _version
+from aiostripe import _json, _validate, _version
 from aiostripe._encode import encode_body, encode_params, encode_query
 from aiostripe._errors import (
     APIConnectionError,
@@ -37,6 +38,7 @@ from aiostripe._errors import (
 )
 from aiostripe._models import StripeResponse
 from aiostripe._options import OPTION_KEYS, RequestOptions
+from aiostripe._outage import HostWatch
 from aiostripe._ratelimit import Gate, RateLimit
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 from aiostripe._shared_budget import account_key
@@ -48,23 +50,32 @@ if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not 
 
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_FILES_URL = "https://files.stripe.com"
+DEFAULT_READ_TIMEOUT = 30.0
+"""Seconds an attempt may wait for response data (README: "Deadlines and timeouts"): Stripe
+answers in well under a second and its slowest calls in seconds, so an attempt silent for 30 s
+has stalled; with the default 80 s `timeout` a stalled attempt still leaves time for a retry."""
+LARGE_BODY = 1 << 20
+"""Bodies above this many bytes are streamed from a buffer (aiohttp warns on large raw bytes)."""
 
 logger = logging.getLogger("aiostripe")
 _DEBUG = logging.DEBUG
 
 _sleep = asyncio.sleep  # every wait of the loop goes through here (tests record the delays)
 
+_UNREAD: Any = object()
+
 OnRetry = Callable[[RetryEvent], None]
 OnRateLimitWait = Callable[[WaitEvent], None]
 
 
-@attrs.frozen
+@attrs.define(slots=True)
 class RawResponse:
     """A response's status, headers and body, before parsing."""
 
     status: int
     headers: Mapping[str, str]
     body: bytes
+    _data: Any = attrs.field(default=_UNREAD, init=False, eq=False, repr=False)
 
     @property
     def request_id(self) -> str | None:
@@ -74,8 +85,12 @@ class RawResponse:
         return StripeResponse(self.status, self.headers, self.request_id)
 
     def json(self) -> Any:
+        """The decoded JSON body (decoded once); ResponseParseError if it is not JSON."""
+        if self._data is not _UNREAD:
+            return self._data
         try:
-            return _json.loads(self.body)
+            self._data = _json.loads(self.body)
+            return self._data
         except ValueError:
             raise ResponseParseError(
                 f"invalid JSON in a {self.status} response (request id {self.request_id}): "
@@ -122,9 +137,15 @@ class _Call:
     start: float
     deadline: float
     attempt: int = 0
+    unsent: int = 0  # attempts that could not connect: they do not spend max_retries
     resume: float = 0.0  # when the last backoff ended
     error: StripeError | None = None
     trace: CallTrace | None = None  # what the client's telemetry follows of this call
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether sending the call again cannot do anything twice."""
+        return self.method != "post" or "Idempotency-Key" in self.headers
 
 
 @attrs.frozen
@@ -136,9 +157,12 @@ class _Failure:
     error: StripeError
     retryable: bool
     request_id: str | None
+    unsent: bool = False  # the connection could not be made: nothing reached the API
 
     @property
     def reason(self) -> str:
+        if self.unsent:
+            return "unreachable"
         return _reason(self.status, self.headers, self.error)
 
 
@@ -148,6 +172,18 @@ def _log_success(call: _Call, response: RawResponse) -> None:
         call.verb, call.target.path, response.status, call.attempt, response.request_id,
         call.loop.time() - call.start,
     )
+
+
+def _unreadable(response: RawResponse) -> ResponseParseError | None:
+    """Why the body of a 2xx cannot be read (JSON that does not decode), None if it can;
+    bodies of other content types (a PDF) are taken as they are."""
+    if "json" not in response.headers.get("Content-Type", "application/json"):
+        return None
+    try:
+        response.json()
+    except ResponseParseError as exc:
+        return exc
+    return None
 
 
 class Requestor:
@@ -164,7 +200,7 @@ class Requestor:
         timeout: float,
         connect_timeout: float,
         retry: RetryPolicy,
-        read_timeout: float | None = None,
+        read_timeout: float | None = DEFAULT_READ_TIMEOUT,
         max_connections: int,
         session: aiohttp.ClientSession | None = None,
         rate_limit: RateLimit | None = None,
@@ -172,18 +208,17 @@ class Requestor:
         on_rate_limit_wait: OnRateLimitWait | None = None,
         telemetry: Telemetry | None = None,
     ) -> None:
-        if not timeout > 0:
-            raise ValueError(f"timeout: expected seconds > 0, got {timeout!r}")
-        if not connect_timeout > 0:
-            raise ValueError(f"connect_timeout: expected seconds > 0, got {connect_timeout!r}")
-        self.api_key = api_key
-        self.base_url = base_url.rstrip("/")
-        self.files_base_url = files_base_url.rstrip("/")
-        self.stripe_version = stripe_version
+        self.api_key = _validate.api_key(api_key)
+        self.base_url = _validate.base_url(base_url).rstrip("/")
+        self.files_base_url = _validate.base_url(files_base_url, "files_base_url").rstrip("/")
+        self.stripe_version = _validate.header_value(stripe_version, "stripe_version")
+        if stripe_account is not None:
+            _validate.header_value(stripe_account, "stripe_account")
         self.stripe_account = stripe_account
-        self.timeout = timeout
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
+        self.timeout = _validate.seconds(timeout, "timeout")
+        self.connect_timeout = _validate.seconds(connect_timeout, "connect_timeout")
+        self.read_timeout = _validate.seconds_or_none(read_timeout, "read_timeout")
+        _validate.count(max_connections, "max_connections", 1)
         self.retry = retry
         self.max_connections = max_connections
         self.rate_limit = rate_limit
@@ -192,11 +227,12 @@ class Requestor:
         self.telemetry = telemetry
         self.stats = ClientStats()
         self.gate = Gate(max_connections, rate_limit, account_key(api_key, stripe_account))
+        self.host = HostWatch()
         self._session = session
         self._owns_session = session is None
         self._root = self  # the requestor that holds the session (`derive` shares it)
-        if read_timeout is not None and not read_timeout > 0:
-            raise ValueError(f"read_timeout: expected seconds > 0 or None, got {read_timeout!r}")
+        if session is not None:
+            _one_retry_layer(session)
 
     @cached_property
     def _static_headers(self) -> dict[str, str]:
@@ -216,6 +252,7 @@ class Requestor:
             connector = aiohttp.TCPConnector(limit=root.max_connections)
             root._session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
             root._owns_session = True
+            _one_retry_layer(root._session)
         return root._session
 
     async def close(self) -> None:
@@ -307,7 +344,7 @@ class Requestor:
             while True:
                 call.attempt += 1
                 response = await self._attempt(call)
-                if response is not None and response.status < 300:
+                if response is not None and response.status < 300 and not _unreadable(response):
                     if logger.isEnabledFor(_DEBUG):
                         _log_success(call, response)
                     if call.trace is not None:
@@ -320,6 +357,9 @@ class Requestor:
             if call.trace is not None:
                 call.trace.end(call, exc)
             raise
+        finally:
+            if self.host.down:
+                self.host.release(call)
 
     def _prepare(
         self,
@@ -338,6 +378,7 @@ class Requestor:
                     f"request_options: unknown option(s) {sorted(unknown)}; "
                     f"expected some of {sorted(OPTION_KEYS)}"
                 )
+            _validate.request_options(options)
         method = method.lower()
         base = self.files_base_url if host == "files" else self.base_url
         url = base + path
@@ -353,8 +394,6 @@ class Requestor:
         elif params:  # GET and DELETE: the query string, no body, no Content-Type
             url = f"{url}?{encode_query(params)}"
         max_retries = options.get("max_retries", self.retry.max_retries)
-        if max_retries < 0:
-            raise ValueError(f"request_options: max_retries must be >= 0, got {max_retries!r}")
         timeout = self._default_timeout
         total = self.timeout
         connect = self.connect_timeout
@@ -363,10 +402,6 @@ class Requestor:
             total = options.get("timeout", total)
             connect = options.get("connect_timeout", connect)
             read = options.get("read_timeout", read)
-            if not total > 0 or not connect > 0 or (read is not None and not read > 0):
-                raise ValueError(
-                    "request_options: timeout, connect_timeout and read_timeout must be > 0"
-                )
             timeout = _client_timeout(total, connect, read)
         loop = asyncio.get_running_loop()
         start = loop.time()
@@ -387,13 +422,10 @@ class Requestor:
         )
 
     async def _attempt(self, call: _Call) -> RawResponse | None:
-        """One attempt: wait for a connection slot and our turn, send; None on a connection
-        error (kept in `call.error`)."""
+        """One attempt: wait out an outage, wait for a connection slot and our turn, send;
+        None on a connection error (kept in `call.error`)."""
         gate = self.gate
-        waited = False
-        if not gate.slots.try_acquire():
-            await self._wait_for_slot(call.deadline, call.error, call.verb, call.target)
-            waited = True
+        waited = await self._take_slot(call)
         try:
             if gate.active and await self._wait_for_turn(
                 call.loop, call.deadline, call.resume, call.error, call.verb, call.target,
@@ -403,48 +435,102 @@ class Requestor:
             if waited or call.attempt > 1:
                 left = max(call.deadline - call.loop.time(), 0.001)
                 call.timeout = _client_timeout(left, call.connect, call.read)
+            data = call.data
             if call.body is not None:
-                call.data = call.body.form()
+                data = call.body.form()
+            elif data is not None and len(data) > LARGE_BODY:
+                data = io.BytesIO(data)  # a fresh stream per attempt, read from the start
             trace = call.trace
             if trace is not None:
                 trace.sending(call)
+            self.stats.attempts += 1
             response: RawResponse | None = None
             try:
-                response = await self._send(
-                    call.method, call.target, call.headers, call.data, call.timeout
-                )
+                response = await self._send(call.method, call.target, call.headers, data, call.timeout)
             except APIConnectionError as exc:
                 call.error = exc
+                if self.host.down or _unsent(exc):
+                    self._host_after(call, exc)
             if trace is not None:
                 trace.received(call, response)
-            return response
+            if response is None:
+                return None
         finally:
             gate.slots.release()
+        if self.host.down:
+            self.host.reached()
+        return response
+
+    async def _take_slot(self, call: _Call) -> bool:
+        """Wait for the host (while it is down) and for a connection slot; True if it waited.
+        A call that got its slot while the host went down gives it back and waits again."""
+        waited = False
+        host, slots = self.host, self.gate.slots
+        while True:
+            if host.down:
+                await self._wait_for_host(call)
+                waited = True
+            if slots.try_acquire():
+                return waited
+            await self._wait_for_slot(call.deadline, call.error, call.verb, call.target)
+            if not host.down or host.probing(call):
+                return True
+            slots.release()
+
+    def _host_after(self, call: _Call, exc: APIConnectionError) -> None:
+        """Tell the host watch what a failed attempt says about the host."""
+        if _unsent(exc):
+            self.stats.unreachable += 1
+            if self.host.unreachable(call, call.loop.time(), _describe_cause(exc)):
+                self.stats.outages += 1
+        else:
+            self.host.reached()  # a connection was made: the host is up, if flaky
+
+    async def _wait_for_host(self, call: _Call) -> None:
+        """While the host is down: wait for its turn to probe, or for the host to be back."""
+        try:
+            await self.host.wait_turn(call, call.loop, call.deadline)
+        except TimeoutError:
+            self.stats.gave_up += 1
+            if call.error is not None:
+                raise call.error from None
+            raise APIConnectionError(
+                f"timed out: {call.verb} {call.target.path} waited its whole timeout for the "
+                f"API host to be reachable again",
+                should_retry=True,
+            ) from None
 
     def _classify(self, call: _Call, response: RawResponse | None) -> _Failure:
         """What a failed attempt means: its error, and whether it may be retried."""
-        if response is not None:
-            status: int | None = response.status
-            headers: Mapping[str, str] | None = response.headers
-            error = error_from_response(response.status, response.body, response.headers)
-            call.error = error
-            retryable = self.retry.should_retry(response.status, headers)
-            request_id = response.request_id
-        else:
-            assert call.error is not None
+        if response is None:
             error = call.error
-            status = headers = request_id = None
-            retryable = bool(error.should_retry)
+            assert error is not None
+            unsent = _unsent(error)
+            return _Failure(None, None, error, bool(error.should_retry), None, unsent)
+        status = response.status
+        headers = response.headers
+        if status < 300:  # a 2xx whose body cannot be read: did it happen? a replay will say
+            unreadable = _unreadable(response)
+            assert unreadable is not None
+            call.error = unreadable
+            return _Failure(status, headers, unreadable, call.idempotent, response.request_id)
+        error = error_from_response(status, response.body, headers)
+        call.error = error
         if status == 429:
             self.stats.rate_limited += 1
-        return _Failure(status, headers, error, retryable, request_id)
+        retryable = self.retry.should_retry(status, headers)
+        return _Failure(status, headers, error, retryable, response.request_id)
 
     def _retry_delay(self, call: _Call, failure: _Failure) -> float:
         """The wait before the next attempt; raises the failure's error when the call gives up
-        (not retryable, out of retries, or a wait that would pass the deadline)."""
+        (not retryable, out of retries, or a wait that would pass the deadline). An attempt
+        that could not connect is retried at once: the host watch spaces the probes."""
         verb, path, attempt = call.verb, call.target.path, call.attempt
         status, error = failure.status, failure.error
         what = status or type(error).__name__
+        if failure.unsent:
+            call.unsent += 1
+            return 0.0
         if not failure.retryable:
             logger.debug(
                 "%s %s -> %s (attempt %d, request id %s): not retryable",
@@ -452,7 +538,8 @@ class Requestor:
             )
             raise error
         reason = failure.reason
-        if attempt > call.max_retries:
+        retries = attempt - call.unsent  # attempts that reached the API
+        if retries > call.max_retries:
             self.stats.gave_up += 1
             logger.warning(
                 "%s %s -> %s (attempt %d, request id %s): %s, giving up after %d retries",
@@ -460,7 +547,7 @@ class Requestor:
             )
             raise error
         headers = failure.headers
-        delay = self.retry.delay(attempt, headers)
+        delay = self.retry.delay(retries, headers)
         now = call.loop.time()
         if (
             headers is not None
@@ -483,7 +570,8 @@ class Requestor:
     async def _wait_to_retry(self, call: _Call, failure: _Failure, delay: float) -> None:
         """Count and report the retry, then sleep `delay` seconds before the next attempt."""
         self.stats.retries += 1
-        logger.info(
+        logger.log(
+            _DEBUG if failure.unsent else logging.INFO,  # an outage is logged once, by the watch
             "%s %s -> %s (attempt %d, request id %s): %s, retrying in %.3fs",
             call.verb, call.target.path, failure.status or type(failure.error).__name__,
             call.attempt, failure.request_id, failure.reason, delay,
@@ -496,8 +584,9 @@ class Requestor:
             _notify(self.on_retry, event)
         if call.trace is not None:
             call.trace.retry(call, failure, delay)
-        call.resume = call.loop.time() + delay
-        await _sleep(delay)
+        if not failure.unsent:  # after an unreachable attempt the host watch does the waiting
+            call.resume = call.loop.time() + delay
+            await _sleep(delay)
 
     async def _wait_for_slot(
         self, deadline: float, error: StripeError | None, verb: str, target: URL
@@ -597,6 +686,14 @@ class Requestor:
             ) from exc
 
 
+def _one_retry_layer(session: aiohttp.ClientSession) -> None:
+    """Switch off aiohttp's own re-send of an idempotent request after a reset on a reused
+    connection: the request loop is the only retry layer, so `max_retries=0` means one request
+    on the wire and `client.stats.attempts` counts every attempt."""
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False
+
+
 def _client_timeout(total: float, connect: float, read: float | None) -> aiohttp.ClientTimeout:
     """aiohttp's timeout for one attempt with `total` seconds left to the call's deadline.
 
@@ -623,6 +720,25 @@ def _retryable_client_error(exc: aiohttp.ClientError) -> bool:
     ) and not isinstance(exc, aiohttp.InvalidURL)
 
 
+def _unsent(exc: StripeError) -> bool:
+    """Whether a failed attempt never reached the API: the connection could not be made (refused,
+    DNS, connect timeout) or was lost before the request could be written."""
+    import aiohttp
+
+    cause = exc.__cause__
+    return isinstance(
+        cause,
+        aiohttp.ClientConnectorError
+        | aiohttp.ConnectionTimeoutError
+        | aiohttp.ClientConnectionResetError,
+    ) and not isinstance(cause, aiohttp.ClientSSLError)
+
+
+def _describe_cause(exc: StripeError) -> str:
+    cause = exc.__cause__
+    return type(cause).__name__ if cause is not None else type(exc).__name__
+
+
 def _describe(exc: aiohttp.ClientError) -> str:
     """A short description of an aiohttp error, without URLs (they may carry query data)."""
     import aiohttp
@@ -639,6 +755,8 @@ def _reason(
     """Why an attempt is retried, for logs and `RetryEvent.reason`."""
     if status is None:
         return "timeout" if isinstance(error.__cause__, TimeoutError) else "connection"
+    if status < 300:
+        return "unreadable_body"
     if (
         headers is not None
         and headers.get("Stripe-Should-Retry") == "true"
@@ -692,6 +810,8 @@ class _MultipartBody:
         for key, value, filename, position in self._parts:
             if position is not None:
                 value.seek(position)
+            elif len(value) > LARGE_BODY:
+                value = io.BytesIO(value)  # aiohttp warns about large raw bytes
             form.add_field(
                 key, value, filename=filename, content_type="application/octet-stream"
             )

@@ -117,8 +117,12 @@ class ClientStats:
 
     requests: int = 0
     """Calls started (a call with two retries counts once)."""
+    attempts: int = 0
+    """Attempts made, retries included (each is one request on the wire, unless it could not
+    connect: see `unreachable`)."""
     retries: int = 0
-    """Retries made (a call with two retries counts two)."""
+    """Retries made (a call with two retries counts two), reconnects after `unreachable`
+    attempts included."""
     gave_up: int = 0
     """Calls that failed with a retryable error after their retries or their deadline ran out."""
     rate_limited: int = 0
@@ -129,6 +133,10 @@ class ClientStats:
     """Total seconds of those waits."""
     connection_waits: int = 0
     """Times an attempt waited for a free slot under `max_connections`."""
+    unreachable: int = 0
+    """Attempts that could not connect (refused, DNS, connect timeout): nothing was sent."""
+    outages: int = 0
+    """Times the API host was found unreachable, after being reachable."""
 
 
 @attrs.frozen

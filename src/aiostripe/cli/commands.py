@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 from aiostripe.cli.budget import rate_limit
 from aiostripe.cli.params import parse_params, path_ids
 from aiostripe.cli.resources import Operation, resolve
-from aiostripe.cli.stream import stream
+from aiostripe.cli.stream import check_output, stream
 from aiostripe.cli.usage import ENV_API_KEY, ENV_BASE_URL, UsageError
 
 
@@ -24,12 +23,18 @@ def _client(args: argparse.Namespace) -> Any:
     if not api_key:
         raise UsageError(f"no API key: pass --api-key or set {ENV_API_KEY}")
     base_url = args.base_url or os.environ.get(ENV_BASE_URL) or "https://api.stripe.com"
-    if not re.match(r"^https?://[^/\s]+", base_url):
-        raise UsageError(f"--base-url: expected an http(s) URL, got {base_url!r}")
     try:
         return StripeClient(api_key, base_url=base_url, rate_limit=rate_limit(args))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    except (ValueError, TypeError) as exc:  # the client names the setting: name the option
+        name, _, rest = str(exc).partition(": ")
+        option = _OPTIONS.get(name, name)
+        raise UsageError(f"{option}: {rest}" if rest else str(exc)) from None
+
+
+_OPTIONS = {
+    "api_key": f"--api-key (or ${ENV_API_KEY})",
+    "base_url": f"--base-url (or ${ENV_BASE_URL})",
+}
 
 
 def bound(client: Any, op: Operation) -> Any:
@@ -49,6 +54,8 @@ async def run(args: argparse.Namespace) -> int:
         pairs.append(f"query={args.query}")
     params = parse_params(op, pairs)
     ids = path_ids(op, args.ids, params)
+    check_output(args.output, "-o")
+    check_output(getattr(args, "cursor_file", None), "--cursor-file")
     client = _client(args)
     async with client:
         call = bound(client, op)

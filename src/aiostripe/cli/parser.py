@@ -35,11 +35,14 @@ def build_parser() -> argparse.ArgumentParser:
             default=default,
             help=f"API server (default: ${ENV_BASE_URL} or https://api.stripe.com)",
         )
+        group.add_argument(
+            "-v", "--verbose", action="store_true", default=default or False,
+            help="log retries and waits",
+        )
         return group
 
     # accepted before and after the command; given after it, they win
     common, common_sub = connection(None), connection(argparse.SUPPRESS)
-    common.add_argument("-v", "--verbose", action="store_true", help="log retries and waits")
     stream = Parser(add_help=False)
     stream.add_argument("-o", "--output", help="JSON Lines output file (default: stdout)")
     stream.add_argument(

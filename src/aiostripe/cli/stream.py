@@ -16,6 +16,22 @@ from aiostripe.cli.resources import Operation
 from aiostripe.cli.usage import UsageError
 
 
+def check_output(path: str | None, option: str) -> None:
+    """Refuse an output path that cannot be written (before anything is sent): a missing or
+    unwritable directory, or a path that is a directory."""
+    if path in (None, "-"):
+        return
+    target = Path(path)
+    parent = target.parent
+    if target.is_dir():
+        raise UsageError(f"{option} {path!r}: is a directory; expected a file name")
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        raise UsageError(f"{option} {path!r}: the directory {str(parent)!r} {what}")
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UsageError(f"{option} {path!r}: not writable (permission denied)")
+
+
 def _dumps(obj: Any) -> str:
     data = obj.to_dict() if hasattr(obj, "to_dict") else obj
     return _json.dumps(data)

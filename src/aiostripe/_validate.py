@@ -1,0 +1,119 @@
+"""Checks of the client's settings and of `request_options`, made before anything is sent.
+
+Each failure names the argument and what was expected: `ValueError` for a value of the right
+type that cannot work (an API key with a newline, `base_url="ftp://..."`), `TypeError` for a
+value of the wrong type (`timeout="10"`, `request_options={"api_key": 123}`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from yarl import URL
+
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # a header value may hold spaces and tabs
+
+
+def api_key(value: object, name: str = "api_key") -> str:
+    """A Stripe key: a non-empty string without whitespace or control characters."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a Stripe secret key string, got {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{name}: expected a Stripe secret key such as 'sk_test_...', got {value!r}")
+    bad = _CONTROL_OR_SPACE.search(value)
+    if bad:
+        where = "a trailing" if bad.start() == len(value.rstrip()) else "a"
+        raise ValueError(
+            f"{name}: contains {where} whitespace or control character {bad.group()!r} "
+            f"(at position {bad.start()}); a Stripe key has none (copied with a newline?)"
+        )
+    return value
+
+
+def header_value(value: object, name: str) -> str:
+    """A string that can go in an HTTP header (no newline or other control character)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a string, got {type(value).__name__} {value!r}")
+    bad = _CONTROL.search(value)
+    if bad:
+        raise ValueError(
+            f"{name}: contains the control character {bad.group()!r} (at position "
+            f"{bad.start()}), which cannot go in an HTTP header"
+        )
+    return value
+
+
+def base_url(value: object, name: str = "base_url") -> str:
+    """An http(s) URL with a host (`https://api.stripe.com`, `http://127.0.0.1:12111`)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a URL string, got {type(value).__name__}")
+    try:
+        url = URL(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"{name}: expected an http(s) URL, got {value!r} ({exc})") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        hint = " (no scheme: add https:// or http://)" if "://" not in value else ""
+        raise ValueError(
+            f"{name}: expected an http:// or https:// URL with a host, got {value!r}{hint}"
+        )
+    if value != value.strip():
+        raise ValueError(f"{name}: has leading or trailing whitespace: {value!r}")
+    return value
+
+
+def seconds(value: object, name: str) -> float:
+    """A finite number of seconds > 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(
+            f"{name}: expected a number of seconds > 0, got {type(value).__name__} {value!r}"
+        )
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{name}: expected seconds > 0, got {value!r}")
+    return float(value)
+
+
+def seconds_or_none(value: object, name: str) -> float | None:
+    """A finite number of seconds > 0, or None (no limit)."""
+    return None if value is None else seconds(value, name)
+
+
+def count(value: object, name: str, minimum: int) -> int:
+    """An integer >= `minimum` (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name}: expected an integer >= {minimum}, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
+    return value
+
+
+_STRING_OPTIONS = ("stripe_account", "stripe_version", "idempotency_key")
+
+
+def request_options(options: Mapping[str, Any]) -> None:
+    """Check the values of `request_options` (their names are checked by the caller)."""
+    prefix = "request_options"
+    if "api_key" in options:
+        api_key(options["api_key"], f"{prefix}['api_key']")
+    for key in _STRING_OPTIONS:
+        if key in options:
+            value = header_value(options[key], f"{prefix}[{key!r}]")
+            if not value:
+                raise ValueError(f"{prefix}[{key!r}]: expected a non-empty string")
+    for key in ("timeout", "connect_timeout"):
+        if key in options:
+            seconds(options[key], f"{prefix}[{key!r}]")
+    if "read_timeout" in options:
+        seconds_or_none(options["read_timeout"], f"{prefix}['read_timeout']")
+    if "max_retries" in options:
+        count(options["max_retries"], f"{prefix}['max_retries']", 0)
+    if "headers" in options:
+        headers = options["headers"]
+        if not isinstance(headers, Mapping):
+            raise TypeError(f"{prefix}['headers']: expected a mapping of header names to strings")
+        for key, value in headers.items():
+            header_value(key, f"{prefix}['headers'] name {key!r}")
+            header_value(value, f"{prefix}['headers'][{key!r}]")
