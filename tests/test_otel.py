@@ -325,6 +325,7 @@ async def main() -> None:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
         trace.set_tracer_provider(provider)      # set after the client was made
         metrics.set_meter_provider(MeterProvider(metric_readers=[reader]))
+        await asyncio.sleep(1.0)                 # a client looks for providers once a second
         await stripe.customers.list()
         await stripe.close()
         names = [s.name for s in exporter.get_finished_spans()]

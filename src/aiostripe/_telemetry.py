@@ -18,6 +18,7 @@ query string or a parameter: the attributes are listed in `CallTrace`.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 OTEL_SWITCH = "AIOSTRIPE_OTEL"
 _OFF = frozenset({"0", "off", "false", "no", "none"})
+_LOOK_EVERY = 1.0
+"""Seconds between two looks for a global provider while none is set (a look costs ~5 µs)."""
 
 
 @attrs.frozen(slots=True)
@@ -111,7 +114,7 @@ class Telemetry:
     """The hooks of a client and its OpenTelemetry instruments (found on first use)."""
 
     __slots__ = (
-        "_histogram", "_meter_provider", "_otel", "_tracer", "_tracer_provider",
+        "_histogram", "_meter_provider", "_next_look", "_otel", "_tracer", "_tracer_provider",
         "on_request", "on_response",
     )
 
@@ -129,12 +132,18 @@ class Telemetry:
         self._tracer_provider = tracer_provider
         self._meter_provider = meter_provider
         self._otel = otel  # False once off for good (switched off, or not installed)
+        self._next_look = -math.inf  # when to look for the providers again (loop time)
         self._tracer: Tracer | None = None
         self._histogram: Histogram | None = None
 
     def begin(self, call: _Call, template: str | None) -> CallTrace | None:
         """A call starts: its trace, or None when nothing listens to it."""
-        if self._otel and (self._tracer is None or self._histogram is None):
+        if (
+            self._otel
+            and (self._tracer is None or self._histogram is None)
+            and call.start >= self._next_look
+        ):
+            self._next_look = call.start + _LOOK_EVERY
             self._find_instruments()
         tracer, histogram = self._tracer, self._histogram
         if (
@@ -149,7 +158,8 @@ class Telemetry:
         return CallTrace(self, tracer, histogram, call, template)
 
     def _find_instruments(self) -> None:
-        """Look for the providers (until both are found: a global one may be set later)."""
+        """Look for the providers (until both are found: a global one may be set later, and is
+        then picked up within `_LOOK_EVERY` seconds)."""
         try:
             from aiostripe import _otel
         except ImportError:  # opentelemetry-api is not installed
