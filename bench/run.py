@@ -17,7 +17,8 @@ events/s), `jsonl` (the CLI's JSON Lines objects/s), `hold` (RSS of a list of 1,
 objects), `cold` (import + client + first service access, and
 to the first response: time and peak RSS), `generate` (`python -m codegen generate` of the full
 spec into a temporary directory), `memory` (RSS while auto-paginating 1,000,000 objects with a
-slow consumer).
+slow consumer), `telemetry` (bench/telemetry.py: CPU per call with tracing off and on, as ratios
+against the same client without telemetry, in one process).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ LABELS = {
     "raw": "raw aiohttp + json.loads",
 }
 FIGURES = ["capacity", "list", "search", "requests", "webhook", "jsonl", "hold", "cold",
-           "generate", "memory"]
+           "generate", "memory", "telemetry"]
 LIST_PATH = "/v1/treasury/transactions?financial_account=fa_1&limit=100"
 CUSTOMER_PATH = "/v1/customers/cus_1"
 
@@ -382,6 +383,15 @@ class Runner:
                           timeout=max(60, self.remaining() + 30))
         self.record("memory", "aiostripe", out, value="items" if "items" in out else "samples")
 
+    def fig_telemetry(self) -> None:
+        if self.remaining() < 30:
+            return self.skip("telemetry", ["aiostripe"])
+        self.log("telemetry overhead (bench/telemetry.py)")
+        rounds = "5" if self.args.quick else "15"
+        out = self.run([PY, str(HERE / "telemetry.py"), "--url", self.url, "--rounds", rounds],
+                       timeout=max(60, self.remaining() + 30))
+        self.record("telemetry", "aiostripe", out)
+
     # -- report ------------------------------------------------------------------------------
 
     def environment(self) -> dict[str, Any]:
@@ -432,6 +442,12 @@ class Runner:
         from report import render  # bench/report.py
 
         print(render(self.results, env_start, figures))
+        if "telemetry" in figures:  # bench/telemetry.py renders its own table
+            from telemetry import table
+
+            cell = self.cell("telemetry", "aiostripe")
+            print("\n" + (table(cell.extra[0]) if cell.note is None and cell.extra
+                          else f"Telemetry overhead: n/a ({cell.note})"))
         if self.args.json:
             data = {"environment": env_start,
                     "results": {f: {k: r.to_json() for k, r in cells.items()}

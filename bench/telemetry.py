@@ -17,7 +17,9 @@ Variants, each its own `StripeClient` on the same server:
 
 Windows of `--seconds` alternate between the variants (rotating their order every round) for
 `--rounds` rounds at each concurrency, so a drift of the machine's load hits all of them alike;
-each figure is the median window. Prints a Markdown table and, last, one JSON line.
+each figure is the median window. A second table times the telemetry path of one call alone
+(begin, one attempt sent and received, end; no network), which the noise of a shared machine
+does not blur. Prints the Markdown tables and, last, one JSON line.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -133,17 +135,53 @@ async def measure(url: str, seconds: float, rounds: int, levels: list[int]) -> d
     return results
 
 
+def _telemetry_of_one_call(telemetry: Any, call: Any) -> Callable[[], None]:
+    """What the request loop asks of the telemetry in a call that succeeds first time."""
+
+    def one() -> None:
+        if telemetry is None:
+            return
+        trace = telemetry.begin(call, "/v1/customers/{customer}")
+        if trace is not None:
+            trace.sending(call)
+            trace.received(call, None)
+            trace.end(call, None)
+
+    return one
+
+
+def micro(url: str, n: int = 20_000) -> dict[str, float]:
+    """Microseconds of the telemetry calls of one single-attempt call, per variant."""
+    import timeit
+
+    async def run() -> dict[str, float]:
+        out: dict[str, float] = {}
+        for variant in VARIANTS:
+            client = make_client(variant, url)
+            requestor = client._requestor
+            call = requestor._prepare("get", "/v1/customers/cus_1", None, {}, "api", False)
+            one = _telemetry_of_one_call(requestor.telemetry, call)
+            one()
+            best = min(timeit.repeat(one, number=n, repeat=5))
+            out[variant] = best / n * 1e6
+            await client.close()
+        return out
+
+    return asyncio.run(run())
+
+
 def table(results: dict[str, Any]) -> str:
-    head = " | ".join(f"{c}: CPU µs/call | ÷ plain | req/s ÷ plain" for c in results)
+    levels = {k: v for k, v in results.items() if k.startswith("c=")}
+    head = " | ".join(f"{c}: CPU µs/call | ÷ plain | req/s ÷ plain" for c in levels)
     lines = [
         "### Telemetry overhead (customer retrieves, one process, windows interleaved)",
         "",
         f"| variant | {head} |",
-        "|---|" + "---:|---:|---:|" * len(results),
+        "|---|" + "---:|---:|---:|" * len(levels),
     ]
     for variant in VARIANTS:
         cells = []
-        for by_variant in results.values():
+        for by_variant in levels.values():
             cell = by_variant[variant]
             extra = "" if variant == "plain" else f" ({cell['extra_cpu_us']:+.1f})"
             cells += [f"{cell['cpu_us']:.0f}{extra}", f"{cell['cpu_ratio']:.3f}×",
@@ -151,10 +189,20 @@ def table(results: dict[str, Any]) -> str:
         lines.append(f"| {variant} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "CPU µs/call: this process's CPU time per completed call (median window), the extra "
-        "against `plain` in brackets; ÷ plain above 1 costs more. req/s ÷ plain is the "
-        "wall-clock rate, noisier on a shared machine.",
+        (
+            "CPU µs/call: this process's CPU time per completed call (median window), the extra "
+            "against `plain` in brackets; ÷ plain above 1 costs more. req/s ÷ plain is the "
+            "wall-clock rate, noisier on a shared machine."
+        ),
     ]
+    if "micro" in results:
+        lines += [
+            "",
+            "| telemetry path of one call, alone | " + " | ".join(VARIANTS) + " |",
+            "|---|" + "---:|" * len(VARIANTS),
+            "| µs (best of 5 × 20,000) | "
+            + " | ".join(f"{results['micro'][v]:.2f}" for v in VARIANTS) + " |",
+        ]
     return "\n".join(lines)
 
 
@@ -184,6 +232,7 @@ def main() -> int:
     try:
         levels = [int(c) for c in a.concurrency.split(",")]
         results = asyncio.run(measure(url, a.seconds, a.rounds, levels))
+        results["micro"] = micro(url)
     finally:
         if server is not None and server.stdin is not None:
             server.stdin.close()
