@@ -113,7 +113,7 @@ ROWS: list[tuple[str, str, str, str, float, str, str | None]] = [
     ("Webhooks: construct_event events/s (treasury.transaction, pretty)", "webhook", "{c}", "",
      1.0, "≥0.9× raw", "same"),
     ("… per client CPU-second", "webhook_cpu", "{c}", "", 1.0, "≥0.9× raw", "same"),
-    ("CLI JSON Lines (`aiostripe list -o FILE`, to_dict()): objects/s written", "jsonl", "{c}",
+    ("CLI JSON Lines (`aiostripe list > FILE`, to_dict()): objects/s written", "jsonl", "{c}",
      "", 1.0, "≥0.9× raw", "same"),
     ("… per client CPU-second", "jsonl_cpu", "{c}", "", 1.0, "≥0.9× raw", "same"),
     ("Memory: RSS of a list of kept objects (see below for the count)", "hold", "{c}", "MB",

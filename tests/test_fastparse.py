@@ -184,3 +184,15 @@ def test_decoder_agrees_with_the_standard_library() -> None:
         _json.loads(b"{not json")
     for value in ({"a": "é\u2028", "b": [1, None, True]}, {"big": 2**70}, {1: "int key"}):
         assert _json.dumps(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_pages_of_auto_pagination_take_the_fast_path() -> None:
+    from aiostripe._pagination import ListPage, SearchPage
+
+    for kind, item in ((ListPage, "TreasuryTransaction"), (SearchPage, "Customer")):
+        fast = fast_parser(kind[resolve_type(item)])
+        assert fast is not None, kind
+        page = {"object": "list", "data": [], "has_more": False, "url": "/v1/x"}
+        if kind is SearchPage:
+            page.update(object="search_result", next_page=None, total_count=0)
+        assert type(fast(page)) is kind

@@ -96,9 +96,11 @@ def same(value: T) -> T:
     return value
 
 
-def list_object(data: dict[str, Any], item: Callable[[Any], T]) -> ListObject[T]:
-    """A list page whose objects `item` parses."""
-    page: ListObject[T] = object.__new__(ListObject)
+def list_object(
+    data: dict[str, Any], item: Callable[[Any], T], cls: type[ListObject[Any]] = ListObject
+) -> ListObject[T]:
+    """A list page (of class `cls`) whose objects `item` parses."""
+    page: ListObject[T] = object.__new__(cls)
     page.object = data["object"]
     page.data = [item(x) for x in data["data"]]
     page.has_more = data["has_more"]
@@ -110,9 +112,11 @@ def list_object(data: dict[str, Any], item: Callable[[Any], T]) -> ListObject[T]
     return page
 
 
-def search_result(data: dict[str, Any], item: Callable[[Any], T]) -> SearchResult[T]:
-    """A search page whose objects `item` parses."""
-    page: SearchResult[T] = object.__new__(SearchResult)
+def search_result(
+    data: dict[str, Any], item: Callable[[Any], T], cls: type[SearchResult[Any]] = SearchResult
+) -> SearchResult[T]:
+    """A search page (of class `cls`) whose objects `item` parses."""
+    page: SearchResult[T] = object.__new__(cls)
     page.object = data["object"]
     page.data = [item(x) for x in data["data"]]
     page.has_more = data["has_more"]
@@ -237,13 +241,13 @@ def _make_fast_parser(type_: Any) -> Callable[[Any], Any] | None:
     if type_ is StripeObject:
         return any_object
     origin = typing.get_origin(type_)
-    if origin in (ListObject, SearchResult):
-        (arg,) = typing.get_args(type_)
+    if isinstance(origin, type) and issubclass(origin, (ListObject, SearchResult)):
+        (arg,) = typing.get_args(type_)  # ListObject[X], or a subclass (pagination's ListPage)
         item = fast_parser(arg)
         if item is None:
             return None
-        page = list_object if origin is ListObject else search_result
-        return functools.partial(page, item=item)
+        page = list_object if issubclass(origin, ListObject) else search_result
+        return functools.partial(page, item=item, cls=origin)
     if origin in (typing.Union, types.UnionType):
         members = typing.get_args(type_)
         if all(_generated_name(m) for m in members):

@@ -365,16 +365,25 @@ class _Step:
     skip: int  # objects of the page skipped (resuming a search mid-page)
     total: int  # objects on the page
     next: Any  # position of the next page; None when this is the last one
+    ids: list[str | None] | None = None  # list walks: the ids of `items`, in the same order
 
 
-def _object_id(obj: Any, path: str) -> str:
-    value = getattr(obj, "id", None)  # a model's attribute: one load per object yielded
+def _id_of(obj: Any) -> str | None:
+    value = getattr(obj, "id", None)  # a model's attribute
     if type(value) is not str and isinstance(obj, StripeObject):
         try:
             value = obj["id"]  # a plain StripeObject (a type the spec does not know)
         except KeyError:
             value = None
-    if not isinstance(value, str):
+    return value if isinstance(value, str) else None
+
+
+def _object_id(obj: Any, path: str) -> str:
+    return _checked_id(_id_of(obj), path)
+
+
+def _checked_id(value: str | None, path: str) -> str:
+    if value is None:
         raise TypeError(f"cannot page {path}: its objects have no id to continue from")
     return value
 
@@ -432,10 +441,12 @@ class _ListWalk:
         nxt = None
         if page.has_more and data:
             nxt = _object_id(data[0] if self.backward else data[-1], self.request.path)
-        return _Step(page, items, pos, 0, len(data), nxt)
+        ids = [_id_of(x) for x in items]  # the cursors, kept without keeping the objects
+        return _Step(page, items, pos, 0, len(data), nxt, ids)
 
-    def item_cursor(self, step: _Step, index: int, item: Any) -> str:
-        return _object_id(item, self.request.path)
+    def item_cursor(self, step: _Step, index: int) -> str:
+        assert step.ids is not None
+        return _checked_id(step.ids[index], self.request.path)
 
     def page_cursor(self, step: _Step) -> str | None:
         if step.total == 0:
@@ -489,7 +500,7 @@ class _SearchWalk:
         nxt = (page.next_page, 0) if page.has_more and page.next_page and data else None
         return _Step(page, items, pos, skip, len(data), nxt)
 
-    def item_cursor(self, step: _Step, index: int, item: Any) -> str:
+    def item_cursor(self, step: _Step, index: int) -> str:
         done = step.skip + index + 1
         if done >= step.total and step.next is not None:
             return f"0:{step.next[0]}"
@@ -669,6 +680,8 @@ class _PumpedIterator(_Closing):
         None before anything was yielded."""
         return self._cursor
 
+
+
     @property
     def pages_seen(self) -> int:
         """How many pages the iterator has started consuming."""
@@ -718,7 +731,21 @@ class ItemIterator(_PumpedIterator, Generic[T]):
         self._max_items = max_items
         self._count = 0
         self._step: _Step | None = None
-        self._index = 0
+        self._index = 0  # objects of the current step yielded
+        # the cursor is worked out when asked, not per object: from the step of the last object
+        # yielded (it keeps ids, never objects) and its index there
+        self._cursor_step: _Step | None = None
+        self._prev: tuple[_Step, int] | None = None  # the last object of an earlier step
+
+    @property
+    def cursor(self) -> str | None:
+        """The position after the last object (or page) yielded, to pass back as `resume_from`;
+        None before anything was yielded."""
+        if self._index and self._cursor_step is not None:
+            return self._walk.item_cursor(self._cursor_step, self._index - 1)
+        if self._prev is not None:
+            return self._walk.item_cursor(*self._prev)
+        return self._cursor
 
     @property
     def count(self) -> int:
@@ -738,11 +765,12 @@ class ItemIterator(_PumpedIterator, Generic[T]):
             step = self._step
             if step is not None and step.items:
                 item: T = step.items.popleft()
-                self._cursor = self._walk.item_cursor(step, self._index, item)
                 self._index += 1
                 self._count += 1
                 return item
             self._step = None
+            if self._index and self._cursor_step is not None:
+                self._prev = (self._cursor_step, self._index - 1)
             try:
                 step = await pump.get()
             except BaseException:
@@ -754,8 +782,9 @@ class ItemIterator(_PumpedIterator, Generic[T]):
             self._pages += 1
             if step.total and not step.items:  # a resumed search page, all yielded before
                 self._cursor = self._walk.page_cursor(step)
+                self._prev = None
             step.page = None  # the objects live in step.items only, dropped as yielded
-            self._step = step
+            self._step = self._cursor_step = step
             self._index = 0
 
     async def to_list(self) -> list[T]:
