@@ -246,8 +246,9 @@ def _make_fast_parser(type_: Any) -> Callable[[Any], Any] | None:
         item = fast_parser(arg)
         if item is None:
             return None
-        page = list_object if issubclass(origin, ListObject) else search_result
-        return functools.partial(page, item=item, cls=origin)
+        if issubclass(origin, ListObject):
+            return functools.partial(list_object, item=item, cls=origin)
+        return functools.partial(search_result, item=item, cls=origin)
     if origin in (typing.Union, types.UnionType):
         members = typing.get_args(type_)
         if all(_generated_name(m) for m in members):
