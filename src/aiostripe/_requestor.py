@@ -290,15 +290,17 @@ class Requestor:
 
     @cached_property
     def _default_headers(self) -> dict[str, str]:
-        """The headers of a GET without request options (built once, copied per call)."""
+        """The headers of a GET without request options (built once, shared by such calls: no
+        one writes to them, aiohttp copies what it sends)."""
         return self._build_headers("get", {})
 
     def _headers(self, method: str, options: RequestOptions) -> dict[str, str]:
         if options:
             return self._build_headers(method, options)
-        headers = dict(self._default_headers)
-        if method == "post":  # one key per call: every retry of the call reuses it
-            headers["Idempotency-Key"] = str(uuid.uuid4())
+        if method != "post":
+            return self._default_headers
+        headers = dict(self._default_headers)  # one key per call: every retry reuses it
+        headers["Idempotency-Key"] = str(uuid.uuid4())
         return headers
 
     def _build_headers(self, method: str, options: RequestOptions) -> dict[str, str]:
