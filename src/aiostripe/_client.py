@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any, Self, Unpack
 
 import attrs
 
+from aiostripe import _validate
 from aiostripe._errors import redact
 from aiostripe._generated import API_VERSION
 from aiostripe._generated.services import ClientServices
 from aiostripe._logging import configure_from_env
 from aiostripe._models import StripeObject
-from aiostripe._options import ClientOptions, RequestOptions, check_client_options
+from aiostripe._options import ClientOptions, RequestOptions
 from aiostripe._ratelimit import RateLimit
 from aiostripe._requestor import (
     DEFAULT_BASE_URL,
@@ -125,7 +126,7 @@ class StripeClient(ClientServices):
         pauses, its `stats` and its callbacks. Closing it does nothing to this client (close
         this one when you are done); `stripe_account=None` goes back to your own account.
         """
-        check_client_options(options)
+        _validate.client_options(options)
         parent = self._requestor
         retry = parent.retry
         if "max_retries" in options:

@@ -1,10 +1,9 @@
 """Options: per call (`request_options=`, the one keyword every generated method takes) and per
-derived client (`StripeClient.with_options(...)`), with the checks of the latter."""
+derived client (`StripeClient.with_options(...)`); their values are checked in `_validate`."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TypedDict
 
 
@@ -54,72 +53,3 @@ class ClientOptions(TypedDict, total=False):
 
 
 CLIENT_OPTION_KEYS = frozenset(ClientOptions.__annotations__)
-
-
-def check_client_options(options: Mapping[str, object]) -> None:
-    """Refuse an unknown or ill-typed `with_options` setting with an error that names it."""
-    unknown = options.keys() - CLIENT_OPTION_KEYS
-    if unknown:
-        raise TypeError(
-            f"with_options: unknown option(s) {sorted(unknown)}; "
-            f"expected some of {sorted(CLIENT_OPTION_KEYS)}"
-        )
-    for name, value in options.items():
-        problem = _CHECKS[name](value)
-        if problem is not None:
-            error, expected = problem
-            raise error(f"with_options: {name}: expected {expected}, got {value!r}")
-
-
-_Problem = tuple[type[Exception], str] | None
-
-
-def _check_key(value: object) -> _Problem:
-    if not isinstance(value, str):
-        return TypeError, "a Stripe secret key such as 'sk_test_...'"
-    if not value.strip() or value != value.strip():
-        return ValueError, "a Stripe secret key such as 'sk_test_...'"
-    return None
-
-
-def _check_account(value: object) -> _Problem:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        return TypeError, "a connected account id such as 'acct_1032D82eZvKYlo2C', or None"
-    if not value.startswith("acct_") or len(value) == 5 or not value.isprintable():
-        return ValueError, "a connected account id such as 'acct_1032D82eZvKYlo2C', or None"
-    return None
-
-
-def _check_version(value: object) -> _Problem:
-    if not isinstance(value, str):
-        return TypeError, "an API version such as '2024-04-10'"
-    if not value or not value.isprintable() or value != value.strip():
-        return ValueError, "an API version such as '2024-04-10'"
-    return None
-
-
-def _check_timeout(value: object) -> _Problem:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return TypeError, "a number of seconds > 0"
-    if not (value > 0 and math.isfinite(value)):
-        return ValueError, "a number of seconds > 0"
-    return None
-
-
-def _check_retries(value: object) -> _Problem:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return TypeError, "an int >= 0"
-    if value < 0:
-        return ValueError, "an int >= 0"
-    return None
-
-
-_CHECKS: dict[str, Callable[[object], _Problem]] = {
-    "api_key": _check_key,
-    "stripe_account": _check_account,
-    "stripe_version": _check_version,
-    "timeout": _check_timeout,
-    "max_retries": _check_retries,
-}

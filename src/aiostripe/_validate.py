@@ -14,6 +14,8 @@ from typing import Any
 
 from yarl import URL
 
+from aiostripe._options import CLIENT_OPTION_KEYS
+
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # a header value may hold spaces and tabs
 
@@ -117,3 +119,31 @@ def request_options(options: Mapping[str, Any]) -> None:
         for key, value in headers.items():
             header_value(key, f"{prefix}['headers'] name {key!r}")
             header_value(value, f"{prefix}['headers'][{key!r}]")
+
+
+def client_options(options: Mapping[str, Any]) -> None:
+    """Check the names and values given to `StripeClient.with_options`."""
+    prefix = "with_options: "
+    unknown = options.keys() - CLIENT_OPTION_KEYS
+    if unknown:
+        raise TypeError(
+            f"with_options: unknown option(s) {sorted(unknown)}; "
+            f"expected some of {sorted(CLIENT_OPTION_KEYS)}"
+        )
+    if "api_key" in options:
+        api_key(options["api_key"], prefix + "api_key")
+    version = options.get("stripe_version", "2024-04-10")
+    if not header_value(version, prefix + "stripe_version"):
+        raise ValueError(f"{prefix}stripe_version: expected an API version such as '2024-04-10'")
+    account = options.get("stripe_account")
+    if account is not None:
+        header_value(account, prefix + "stripe_account")
+        if not account.startswith("acct_") or account == "acct_":
+            raise ValueError(
+                f"{prefix}stripe_account: expected a connected account id such as "
+                f"'acct_1032D82eZvKYlo2C', or None, got {account!r}"
+            )
+    if "timeout" in options:
+        seconds(options["timeout"], prefix + "timeout")
+    if "max_retries" in options:
+        count(options["max_retries"], prefix + "max_retries", 0)
