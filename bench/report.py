@@ -296,6 +296,11 @@ def render(results: dict[str, Any], env: dict[str, Any], figures: list[str]) -> 
         lines += aiostripe_table(results) + [""]
     if "capacity" in figures:
         lines += capacity_table(results) + [""]
+    if "distributed" in figures:
+        from distributed import table  # bench/distributed.py
+
+        cell = _cell(results, "distributed", "out")
+        lines += table(cell.extra[0] if cell and cell.extra else {"error": _na(cell)}) + [""]
     lines.append("Ratios are aiostripe ÷ the other (rates: above 1 is faster; times and memory: "
                  "below 1 is better). See bench/README.md.")
     return "\n".join(lines)

@@ -18,7 +18,8 @@ objects), `cold` (import + client + first service access, and
 to the first response: time and peak RSS), `generate` (`python -m codegen generate` of the full
 spec into a temporary directory), `memory` (RSS while auto-paginating 1,000,000 objects with a
 slow consumer), `telemetry` (bench/telemetry.py: CPU per call with tracing off and on, as ratios
-against the same client without telemetry, in one process).
+against the same client without telemetry, in one process), `distributed` (1, 2, 4 export workers
+on one shared budget, and the cost of a shared acquire: bench/distributed.py).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ LABELS = {
     "raw": "raw aiohttp + json.loads",
 }
 FIGURES = ["capacity", "list", "search", "requests", "webhook", "jsonl", "hold", "cold",
-           "generate", "memory", "telemetry"]
+           "generate", "memory", "telemetry", "distributed"]
 LIST_PATH = "/v1/treasury/transactions?financial_account=fa_1&limit=100"
 CUSTOMER_PATH = "/v1/customers/cus_1"
 
@@ -320,6 +321,15 @@ class Runner:
                               "--time-limit", str(max(30, self.remaining())),
                               timeout=max(60, self.remaining() + 30))
             self.record("hold", client, out, value="mb" if "mb" in out else "samples")
+
+    def fig_distributed(self) -> None:
+        """Workers on one budget in Redis, and the cost of a shared acquire (distributed.py)."""
+        if self.remaining() < 60:
+            return self.skip("distributed", ["out"])
+        self.log("distributed: 1, 2, 4 workers exporting on one budget")
+        quick = ["--quick"] if self.args.quick else []
+        out = self.run([PY, str(HERE / "distributed.py"), *quick], 300)
+        self.cell("distributed", "out").extra.append(out)
 
     def fig_cold(self) -> None:
         targets = ["python", *CLIENTS]

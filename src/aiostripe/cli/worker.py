@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aiostripe.cli.budget import redis_url
+from aiostripe.cli.budget import batch_burst, redis_url
 from aiostripe.cli.cursor import CURSOR_SUFFIX
 from aiostripe.cli.resources import resolve
 from aiostripe.cli.usage import ENV_API_KEY, ENV_BASE_URL, UsageError
@@ -105,7 +105,7 @@ def _client_for(ctx: dict[str, Any], export_rate: float | None) -> Any:
     clients: dict[float | None, Any] = ctx["clients"]
     if rate not in clients:
         limit = None if rate is None else RateLimit(
-            rate, burst=max(1, min(10, int(rate))), redis=ctx["redis_url"]
+            rate, burst=batch_burst(rate), redis=ctx["redis_url"]
         )
         clients[rate] = StripeClient(
             ctx["api_key"], base_url=ctx["base_url"], rate_limit=limit, max_retries=5
