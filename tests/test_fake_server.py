@@ -28,7 +28,7 @@ from aiostripe import (
     StripeClient,
 )
 from aiostripe._retry import RetryPolicy
-from aiostripe.models import Customer, DeletedCustomer, PaymentIntent, TreasuryTransaction
+from aiostripe.models import Customer, DeletedCustomer, TreasuryTransaction
 from aiostripe.testing import FakeStripe, UploadedFile
 from aiostripe.webhooks import construct_event
 
@@ -109,13 +109,14 @@ async def test_missing_parent_is_a_404(stripe_client: StripeClient) -> None:
 
 
 async def test_actions_and_status(stripe_client: StripeClient) -> None:
-    intent = await stripe_client.payment_intents.create(amount=500, currency="usd")
-    assert isinstance(intent, PaymentIntent) and intent.amount == 500
-    confirmed = await stripe_client.payment_intents.confirm(intent.id, payment_method="pm_1")
+    """The generic actions (objects without a lifecycle of their own in testing/behaviours/)."""
+    intent = await stripe_client.setup_intents.create(usage="off_session")
+    assert type(intent).__name__ == "SetupIntent" and intent.usage == "off_session"
+    confirmed = await stripe_client.setup_intents.confirm(intent.id, payment_method="pm_1")
     assert confirmed.status == "succeeded" and confirmed.payment_method == "pm_1"
-    canceled = await stripe_client.payment_intents.cancel(intent.id)
+    canceled = await stripe_client.setup_intents.cancel(intent.id)
     assert canceled.status == "canceled" and canceled.id == intent.id
-    assert (await stripe_client.payment_intents.retrieve(intent.id)).status == "canceled"
+    assert (await stripe_client.setup_intents.retrieve(intent.id)).status == "canceled"
 
 
 async def test_singletons(stripe_client: StripeClient) -> None:

@@ -27,6 +27,7 @@ from aiohttp import BodyPartReader, web
 from aiostripe._encode import decode_form
 from aiostripe._generated import API_VERSION
 from aiostripe.testing import errors
+from aiostripe.testing.behaviours import RequestContext
 from aiostripe.testing.errors import ParamError, StripeHTTPError
 from aiostripe.testing.faults import Fault
 from aiostripe.testing.log import RequestRecord
@@ -235,8 +236,16 @@ class _Server:
             error = errors.invalid_request(exc.message, param=exc.param)
             return self._error(error, request_id, request)
         try:
+            context = RequestContext(
+                request_id=request_id,
+                idempotency_key=idempotency_key if request.method == "POST" else None,
+                account=request.headers.get("Stripe-Account") or None,
+                livemode="_live_" in api_key,
+                api_key=redact_key(api_key),
+            )
             answer = fake.handlers.handle(
-                op, path_params, valid, path=request.path, livemode="_live_" in api_key
+                op, path_params, valid, path=request.path, livemode="_live_" in api_key,
+                context=context,
             )
         except StripeHTTPError as exc:
             reply = self._error(exc, request_id, request)

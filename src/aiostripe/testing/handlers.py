@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from aiostripe.testing import errors
+from aiostripe.testing.behaviours import Behaviours, RequestContext, World
 from aiostripe.testing.lists import list_page, search_page
 from aiostripe.testing.objects import Factory, NoFit
 from aiostripe.testing.operations import (
@@ -30,6 +31,7 @@ from aiostripe.testing.schema import class_for, fields, is_deleted, literal_valu
 from aiostripe.testing.schema import object_name as name_of
 from aiostripe.testing.store import Store
 
+Adjust = Callable[[dict[str, Any]], dict[str, Any]]
 _PDF = b"%PDF-1.4\n% aiostripe fake Stripe\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
 
 # The status an action leaves an object in, by the last path segment; the first value the model's
@@ -82,10 +84,13 @@ class Answer:
 class Handlers:
     """The operations of the API over one store."""
 
-    def __init__(self, store: Store, factory: Factory, router: Router) -> None:
+    def __init__(
+        self, store: Store, factory: Factory, router: Router, behaviours: Behaviours | None = None
+    ) -> None:
         self.store = store
         self.factory = factory
         self.router = router
+        self.behaviours = behaviours or Behaviours(store, factory)
 
     def handle(
         self,
@@ -95,21 +100,25 @@ class Handlers:
         *,
         path: str,
         livemode: bool = False,
+        context: RequestContext | None = None,
     ) -> Answer:
-        """Run `op`; raises `StripeHTTPError` for Stripe's error answers."""
+        """Run `op`; raises `StripeHTTPError` for Stripe's error answers. `context` (request id,
+        idempotency key, `Stripe-Account`) goes into the events the request causes."""
         params = dict(params)
         expand = params.pop("expand", None) or []
-        call = _Call(self, op, path_params, params, path, livemode, list(expand))
-        handler: Callable[[], Any] = getattr(call, f"on_{op.behaviour}")
-        body = handler()
-        if isinstance(body, bytes):
-            return Answer(body, "application/pdf")
-        for dotted in call.expand:
-            body = self.store.expand(body, dotted.split("."))
+        context = context or RequestContext(livemode=livemode)
+        call = Call(self, op, path_params, params, path, context, list(expand))
+        custom = self.behaviours.find(op.name)
+        with self.behaviours.scope(context):
+            body = custom(call) if custom is not None else getattr(call, f"on_{op.behaviour}")()
+            if isinstance(body, bytes):
+                return Answer(body, "application/pdf")
+            for dotted in call.expand:
+                body = self.store.expand(body, dotted.split("."))
         return Answer(body)
 
 
-class _Call:
+class Call:
     """One request being answered."""
 
     def __init__(
@@ -119,7 +128,7 @@ class _Call:
         path_params: Mapping[str, str],
         params: dict[str, Any],
         path: str,
-        livemode: bool,
+        context: RequestContext,
         expand: list[str],
     ) -> None:
         self.store = handlers.store
@@ -129,8 +138,10 @@ class _Call:
         self.path_params = path_params
         self.params = params
         self.path = path
-        self.livemode = livemode
+        self.livemode = context.livemode
         self.expand = expand
+        self.world: World = handlers.behaviours.world(context)
+        """The behaviours' view of the fake: events, test cards, the request's context."""
 
     # --- lookups --------------------------------------------------------------------------------
 
@@ -187,19 +198,30 @@ class _Call:
     def _results(self) -> list[type]:
         return [c for c in self.op.result_classes() if not is_deleted(c)]
 
-    def _new(self, cls: type, owners: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    def _new(
+        self, cls: type, owners: Mapping[str, Mapping[str, Any]], adjust: Adjust | None = None
+    ) -> dict[str, Any]:
         obj = self.factory.build(cls, self.params, livemode=self.livemode)
         self._link(obj, cls, owners)
+        if adjust is not None:
+            obj = adjust(obj)
         if isinstance(obj.get("id"), str) and isinstance(obj.get("object"), str):
             parent = list(owners.values())[-1]["id"] if owners else None
             self.store.insert(obj, parent=parent)
+            self.world.events.created(obj)
         return obj
 
     # --- behaviours -----------------------------------------------------------------------------
 
-    def on_create(self) -> Any:
+    def on_create(self, adjust: Adjust | None = None) -> Any:
+        """Store a new object from the parameters (`adjust` may change it before it is stored and
+        its `*.created` event recorded)."""
         owners = self._parents(self.op.path_params)
-        return self._new(self._create_class(), owners)
+        return self._new(self._create_class(), owners, adjust)
+
+    def target(self) -> dict[str, Any]:
+        """The stored object the request's path names (Stripe's 404 if there is none)."""
+        return self._target(object_names(self.op.result_classes()))
 
     def _create_class(self) -> type:
         return pick_class(self._results(), self.op)
@@ -211,6 +233,7 @@ class _Call:
         obj = self._target(object_names(self.op.result_classes()))
         updated = self.factory.apply(obj, self.params, _class_of(obj))
         self.store.replace(updated)
+        self.world.events.updated(obj, updated)
         return updated
 
     def on_delete(self) -> Any:
@@ -219,14 +242,17 @@ class _Call:
         deleted = [c for c in self.op.result_classes() if is_deleted(c) and name_of(c) == kind]
         if deleted:
             self.store.remove(obj["id"])
+            self.world.events.deleted(obj)
             return self.factory.deleted(deleted[0], obj)
         # a DELETE answering the object itself: subscriptions are canceled (and kept), ephemeral
         # keys and sources go away
         canceled = self._transition(obj, _class_of(obj), "cancel")
         if canceled is obj:
             self.store.remove(obj["id"])
+            self.world.events.deleted(obj)
         else:
             self.store.replace(canceled)
+            self.world.events.transitioned(obj, canceled, "cancel")
         return canceled
 
     def on_action(self) -> Any:
@@ -239,6 +265,7 @@ class _Call:
             updated = self.factory.apply(obj, self.params, cls)
             updated = self._transition(updated, cls, self.op.segments[-1])
             self.store.replace(updated)
+            self.world.events.transitioned(obj, updated, self.op.segments[-1])
             return updated
         return self._new(results[0], {leaf: obj})
 

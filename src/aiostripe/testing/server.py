@@ -19,7 +19,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING, Any, Self
 from aiohttp import web
 
 from aiostripe.testing.app import build_app
+from aiostripe.testing.behaviours import Behaviours, RequestContext
+from aiostripe.testing.behaviours import payments as _payments
+from aiostripe.testing.behaviours.webhooks import DEFAULT_RETRY_DELAYS, WebhookDispatcher
 from aiostripe.testing.faults import Faults
 from aiostripe.testing.handlers import Handlers
 from aiostripe.testing.log import RequestRecord
@@ -49,9 +52,21 @@ class FakeStripe:
     fake.stop()`, or `with fake.in_thread()` from synchronous code). `fake.url` is its base URL,
     `fake.client()` a `StripeClient` bound to it. Any well-formed test or live secret key is
     accepted (`sk_test_...`, `rk_test_...`, `sk_live_...`); all keys share one account.
+
+    Stripe's behaviour (`behaviours/`, `docs/fake-stripe.md`): payment intents and test cards,
+    refunds, events (`/v1/events`) and their webhook deliveries to the endpoints created through
+    the API (`fake.webhooks`: attempts, secrets; `await fake.webhooks.wait()`), `Stripe-Account`,
+    treasury flows. `webhook_retry_delays`: seconds before each retry of a failed delivery.
     """
 
-    def __init__(self, *, port: int = 0, host: str = "127.0.0.1", seed: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        seed: int | None = None,
+        webhook_retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
+    ) -> None:
         if host not in _LOOPBACK:
             raise ValueError(f"host: the fake only listens on loopback, got {host!r}")
         self.host = host
@@ -60,7 +75,10 @@ class FakeStripe:
         self.factory = Factory(random.Random(seed))
         self.factory.lookup = self.store.get
         self.router = router()
-        self.handlers = Handlers(self.store, self.factory, self.router)
+        self.behaviours = Behaviours(self.store, self.factory, retry_delays=webhook_retry_delays)
+        self.webhooks: WebhookDispatcher = self.behaviours.webhooks
+        """Webhook deliveries: `attempts`, `secrets`, `retry_delays`, `await wait()`."""
+        self.handlers = Handlers(self.store, self.factory, self.router, self.behaviours)
         self.faults = Faults()
         self.requests: list[RequestRecord] = []
         self.idempotent_results: dict[tuple[str, str], Any] = {}
@@ -92,6 +110,7 @@ class FakeStripe:
         site = web.SockSite(runner, sock)
         await site.start()
         self._runner = runner
+        self.webhooks.loop = asyncio.get_running_loop()
         self.port = sock.getsockname()[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
         self._url = f"http://{host}:{self.port}"
@@ -102,6 +121,7 @@ class FakeStripe:
         clients, self._clients = self._clients, []
         for client in clients:
             await client.close()
+        await self.webhooks.close()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -254,6 +274,24 @@ class FakeStripe:
         self.requests.clear()
         self.faults.clear()
         self.idempotent_results.clear()
+        self.webhooks.secrets.clear()
+        self.webhooks.attempts.clear()
+
+    # --- test helpers of Stripe's behaviour --------------------------------------------------------
+
+    def authenticate(self, intent_id: str, *, succeed: bool = True) -> dict[str, Any]:
+        """Complete (or, with `succeed=False`, fail) the 3D Secure authentication a
+        `requires_action` payment intent waits for, as the customer would; returns the intent."""
+        context = RequestContext(account=self.store.accounts.get(intent_id))
+        with self.behaviours.scope(context):
+            return _payments.authenticate(
+                self.behaviours.world(context), intent_id, succeed=succeed
+            )
+
+    def events(self, type: str | None = None) -> list[dict[str, Any]]:
+        """The recorded events (of one `type`), oldest first."""
+        found = self.store.every("event")
+        return [e for e in found if type is None or e["type"] == type]
 
     async def deliver_event(
         self,

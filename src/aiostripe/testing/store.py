@@ -16,6 +16,8 @@ from typing import Any
 
 Key = tuple[int, int]
 Predicate = Callable[[dict[str, Any]], bool]
+EVERYONE = "*"
+"""The store's `scope` outside requests: every account's objects are visible."""
 
 
 class _Table:
@@ -51,7 +53,12 @@ class _Table:
 
 
 class Store:
-    """Objects by id, tables by object type, links of nested objects to their parent."""
+    """Objects by id, tables by object type, links of nested objects to their parent.
+
+    Connect: an object stored while `scope` is a connected account's id belongs to that account
+    (`accounts`); while a request runs, `scope` is its `Stripe-Account` (None: the platform) and
+    lookups, lists and searches see only the objects of that account. Outside requests (`seed`,
+    `fake.get`) the scope is `EVERYONE`."""
 
     def __init__(self) -> None:
         self.objects: dict[str, dict[str, Any]] = {}
@@ -62,6 +69,8 @@ class Store:
         self._tables: dict[str, _Table] = {}
         self._seq = itertools.count()
         self.seed_clock: dict[str, int] = {}
+        self.accounts: dict[str, str] = {}
+        self.scope: str | None = EVERYONE
 
     def clear(self) -> None:
         """Forget every object."""
@@ -85,10 +94,30 @@ class Store:
         table.add(key, object_id)
         if parent is not None:
             self.parents[object_id] = parent
+        if self.scope is not None and self.scope != EVERYONE:
+            self.accounts[object_id] = self.scope
         self.created[kind] += 1
 
     def get(self, object_id: str) -> dict[str, Any] | None:
-        return self.objects.get(object_id)
+        obj = self.objects.get(object_id)
+        if obj is not None and self.scope != EVERYONE and not self.visible(object_id):
+            return None
+        return obj
+
+    def visible(self, object_id: str) -> bool:
+        """Whether an object belongs to the account of the current `scope`."""
+        return self.scope == EVERYONE or self.accounts.get(object_id) == self.scope
+
+    def _scoped(self, match: Predicate | None) -> Predicate | None:
+        """`match`, restricted to the current scope's objects when accounts are in play."""
+        if self.scope == EVERYONE or not self.accounts:
+            return match
+        accounts, scope = self.accounts, self.scope
+
+        def scoped(obj: dict[str, Any]) -> bool:
+            return accounts.get(obj["id"]) == scope and (match is None or match(obj))
+
+        return scoped
 
     def replace(self, obj: dict[str, Any]) -> None:
         """Store a new version of an existing object (same id and type)."""
@@ -100,6 +129,7 @@ class Store:
             key = self._keys.pop(object_id)
             self._tables[obj["object"]].remove(key)
             self.parents.pop(object_id, None)
+            self.accounts.pop(object_id, None)
         return obj
 
     def count(self, kind: str) -> int:
@@ -110,18 +140,26 @@ class Store:
     def key(self, object_id: str) -> Key | None:
         return self._keys.get(object_id)
 
+    def every(self, kind: str) -> list[dict[str, Any]]:
+        """Every stored object of a type, whatever the scope, oldest first."""
+        table = self._tables.get(kind)
+        return [] if table is None else [self.objects[i] for i in table.sorted().ids]
+
     # --- reading in order -----------------------------------------------------------------------
 
     def newest_first(self, kinds: Iterable[str]) -> Iterator[dict[str, Any]]:
-        """Every object of some types, newest first."""
+        """Every object of some types (of the current scope), newest first."""
         tables = [self._tables[k].sorted() for k in kinds if k in self._tables]
         if len(tables) == 1:
-            table = tables[0]
-            return (self.objects[i] for i in reversed(table.ids))
-        pairs = sorted(
-            ((k, i) for t in tables for k, i in zip(t.keys, t.ids, strict=True)), reverse=True
-        )
-        return (self.objects[i] for _, i in pairs)
+            ids: Iterable[str] = reversed(tables[0].ids)
+        else:
+            pairs = sorted(
+                ((k, i) for t in tables for k, i in zip(t.keys, t.ids, strict=True)), reverse=True
+            )
+            ids = (i for _, i in pairs)
+        if self.scope != EVERYONE and self.accounts:
+            ids = (i for i in ids if self.visible(i))
+        return (self.objects[i] for i in ids)
 
     def page(
         self,
@@ -137,6 +175,7 @@ class Store:
         (older than it) or right before `before` (newer), with `created` between the inclusive
         bounds and `match`ing; and whether more objects lie beyond the page."""
         candidates: list[tuple[Key, str]] = []
+        match = self._scoped(match)
         for kind in kinds:
             table = self._tables.get(kind)
             if table is not None:
@@ -200,5 +239,5 @@ class Store:
 
     def _resolve(self, value: Any) -> Any:
         if isinstance(value, str):
-            return self.objects.get(value, value)
+            return self.get(value) or value
         return value

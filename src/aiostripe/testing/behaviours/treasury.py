@@ -1,0 +1,3 @@
+"""Treasury money movement (filled in below)."""
+
+from __future__ import annotations
