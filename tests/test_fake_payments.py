@@ -140,8 +140,10 @@ async def test_card_numbers(stripe_client: StripeClient) -> None:
     that behaves like its test card (4000000000009995: insufficient funds); a number failing
     the Luhn check is a 402 `incorrect_number`."""
     stripe = stripe_client
-    card = {"number": "4000000000009995", "exp_month": 12, "exp_year": 2034, "cvc": "314"}
-    pm = await stripe.payment_methods.create(type="card", card=card)
+    pm = await stripe.payment_methods.create(
+        type="card",
+        card={"number": "4000000000009995", "exp_month": 12, "exp_year": 2034, "cvc": "314"},
+    )
     assert pm.card is not None
     assert (pm.card.brand, pm.card.last4, pm.card.exp_year) == ("visa", "9995", 2034)
     with pytest.raises(CardError) as declined:
