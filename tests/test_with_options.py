@@ -16,13 +16,9 @@ from aiostripe.testing import FakeStripe
 KEY = "sk_test_parentKey0123456789"
 OTHER_KEY = "sk_test_tenantKey9876543210"
 ACCOUNT = "acct_1032D82eZvKYlo2C"
-CONNECTED = (ACCOUNT, "acct_other1", "acct_second1", *(f"acct_tenant{i}" for i in range(3)))
 
 
 def make_client(fake: FakeStripe, **options: Any) -> StripeClient:
-    for account in CONNECTED:  # like Stripe, the fake refuses a Stripe-Account it does not know
-        if fake.get(account) is None:
-            fake.create("account", id=account)
     options.setdefault("retry_policy", RetryPolicy(max_retries=0, initial_delay=0.0))
     return StripeClient(KEY, base_url=fake.url, **options)
 
