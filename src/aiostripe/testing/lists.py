@@ -32,8 +32,11 @@ def list_page(
     classes: list[type],
     owners: Mapping[str, Mapping[str, Any]],
     path: str,
+    *,
+    extra: Check | None = None,
 ) -> dict[str, Any]:
-    """The `list` object answering a list request over objects of `classes` under `owners`."""
+    """The `list` object answering a list request over objects of `classes` under `owners`
+    (and passing the `extra` check, for filters of one operation)."""
     kinds = object_names(classes)
     limit = _limit(params)
     if "starting_after" in params and "ending_before" in params:
@@ -45,6 +48,8 @@ def list_page(
     before = _cursor(store, params, "ending_before", kinds)
     checks = _filters(params, classes)
     checks += [_belongs_to(store, param, owner) for param, owner in owners.items()]
+    if extra is not None:
+        checks.append(extra)
 
     def match(obj: dict[str, Any]) -> bool:
         return all(check(obj) for check in checks)

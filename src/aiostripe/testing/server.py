@@ -28,6 +28,7 @@ from aiohttp import web
 
 from aiostripe.testing.app import build_app
 from aiostripe.testing.behaviours import Behaviours, RequestContext
+from aiostripe.testing.behaviours import checkout as _checkout
 from aiostripe.testing.behaviours import payments as _payments
 from aiostripe.testing.behaviours.webhooks import DEFAULT_RETRY_DELAYS, WebhookDispatcher
 from aiostripe.testing.faults import Faults
@@ -276,17 +277,31 @@ class FakeStripe:
         self.idempotent_results.clear()
         self.webhooks.secrets.clear()
         self.webhooks.attempts.clear()
+        self.webhooks.connect.clear()
 
     # --- test helpers of Stripe's behaviour --------------------------------------------------------
 
     def authenticate(self, intent_id: str, *, succeed: bool = True) -> dict[str, Any]:
         """Complete (or, with `succeed=False`, fail) the 3D Secure authentication a
         `requires_action` payment intent waits for, as the customer would; returns the intent."""
-        context = RequestContext(account=self.store.accounts.get(intent_id))
+        with self._acting_on(intent_id) as world:
+            return _payments.authenticate(world, intent_id, succeed=succeed)
+
+    def complete_checkout(
+        self, session_id: str, *, payment_method: str = "pm_card_visa"
+    ) -> dict[str, Any]:
+        """Pay an open `payment` mode Checkout Session as its customer would (with a test card
+        or payment method id): a PaymentIntent, its charge and events, then the session
+        `complete` with `checkout.session.completed`; a declined card leaves it open."""
+        with self._acting_on(session_id) as world:
+            return _checkout.complete(world, session_id, payment_method)
+
+    @contextmanager
+    def _acting_on(self, object_id: str) -> Iterator[Any]:
+        """A test helper's view of the fake, in the scope of the account owning `object_id`."""
+        context = RequestContext(account=self.store.accounts.get(object_id))
         with self.behaviours.scope(context):
-            return _payments.authenticate(
-                self.behaviours.world(context), intent_id, succeed=succeed
-            )
+            yield self.behaviours.world(context)
 
     def events(self, type: str | None = None) -> list[dict[str, Any]]:
         """The recorded events (of one `type`), oldest first."""

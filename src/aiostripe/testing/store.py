@@ -55,10 +55,10 @@ class _Table:
 class Store:
     """Objects by id, tables by object type, links of nested objects to their parent.
 
-    Connect: an object stored while `scope` is a connected account's id belongs to that account
-    (`accounts`); while a request runs, `scope` is its `Stripe-Account` (None: the platform) and
-    lookups, lists and searches see only the objects of that account. Outside requests (`seed`,
-    `fake.get`) the scope is `EVERYONE`."""
+    Connect: while a request runs, `scope` is its `Stripe-Account` (None: the platform); what it
+    stores belongs to that account (`accounts`), and its lookups, lists and searches see only
+    that account's objects and the ones stored outside requests (`seed`, `fake.create`: shared
+    test data). Outside requests (`fake.get`, `fake.objects`) the scope is `EVERYONE`."""
 
     def __init__(self) -> None:
         self.objects: dict[str, dict[str, Any]] = {}
@@ -69,7 +69,7 @@ class Store:
         self._tables: dict[str, _Table] = {}
         self._seq = itertools.count()
         self.seed_clock: dict[str, int] = {}
-        self.accounts: dict[str, str] = {}
+        self.accounts: dict[str, str | None] = {}
         self.scope: str | None = EVERYONE
 
     def clear(self) -> None:
@@ -94,7 +94,7 @@ class Store:
         table.add(key, object_id)
         if parent is not None:
             self.parents[object_id] = parent
-        if self.scope is not None and self.scope != EVERYONE:
+        if self.scope != EVERYONE:
             self.accounts[object_id] = self.scope
         self.created[kind] += 1
 
@@ -105,8 +105,8 @@ class Store:
         return obj
 
     def visible(self, object_id: str) -> bool:
-        """Whether an object belongs to the account of the current `scope`."""
-        return self.scope == EVERYONE or self.accounts.get(object_id) == self.scope
+        """Whether an object is seen from the current `scope` (its account's, or shared)."""
+        return self.scope == EVERYONE or self.accounts.get(object_id, self.scope) == self.scope
 
     def _scoped(self, match: Predicate | None) -> Predicate | None:
         """`match`, restricted to the current scope's objects when accounts are in play."""
@@ -115,7 +115,7 @@ class Store:
         accounts, scope = self.accounts, self.scope
 
         def scoped(obj: dict[str, Any]) -> bool:
-            return accounts.get(obj["id"]) == scope and (match is None or match(obj))
+            return accounts.get(obj["id"], scope) == scope and (match is None or match(obj))
 
         return scoped
 

@@ -7,6 +7,7 @@ documents, each registered by client method name (`registry.behaviour`):
 - `cards.py`: test payment methods (`pm_card_visa`, the decline family, 3D Secure) and numbers;
 - `payments.py`: the PaymentIntent status machine, its charges and balance transactions;
 - `refunds.py`: refunds (full, partial, over-refund errors);
+- `checkout.py`: Checkout Sessions in payment mode, completed by a test helper;
 - `endpoints.py`: webhook endpoints with their `whsec_` secret;
 - `connect.py`: `Stripe-Account` (objects of connected accounts kept apart);
 - `treasury.py`: money movement with transactions, entries and balances;
@@ -21,8 +22,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from aiostripe.testing.behaviours import (  # noqa: F401  (they register their behaviours)
+    checkout,
     connect,
     endpoints,
+    events,
     payments,
     refunds,
     treasury,

@@ -30,4 +30,6 @@ def create(call: Call) -> dict[str, Any]:
 
     endpoint: dict[str, Any] = call.on_create(adjust)
     secret = call.world.webhooks.new_secret(endpoint["id"])
+    if params.get("connect"):
+        call.world.webhooks.connect.add(endpoint["id"])
     return {**endpoint, "secret": secret}

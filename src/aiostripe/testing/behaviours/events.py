@@ -13,13 +13,18 @@ event. Recorded events are stored (listable through `/v1/events`) and handed to 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from aiostripe._generated import API_VERSION
 from aiostripe._generated.event_types import EventType
+from aiostripe.testing.behaviours.registry import behaviour
 from aiostripe.testing.behaviours.world import RequestContext
+from aiostripe.testing.lists import list_page
 from aiostripe.testing.objects import Factory, model_for
 from aiostripe.testing.store import Store
+
+if TYPE_CHECKING:
+    from aiostripe.testing.handlers import Call
 
 EVENT_TYPES: frozenset[str] = frozenset(get_args(EventType))
 """Every event type of the spec: an event Stripe does not send is never recorded."""
@@ -147,3 +152,27 @@ class Events:
             self.emit(specific, new)
         else:
             self.updated(old, new)
+
+
+@behaviour("events.list")
+def list_events(call: Call) -> dict[str, Any]:
+    """`/v1/events` with Stripe's filters beyond the generic ones: `types` (any of several
+    types) and `delivery_success` (whether every webhook endpoint got the event)."""
+    params = dict(call.params)
+    types = params.pop("types", None)
+    delivered = params.pop("delivery_success", None)
+    checks: list[Callable[[dict[str, Any]], bool]] = []
+    if types:
+        wanted = frozenset(types)
+        checks.append(lambda e: e.get("type") in wanted)
+    if delivered is not None:
+        checks.append(lambda e: (e.get("pending_webhooks", 0) == 0) == bool(delivered))
+    page: dict[str, Any] = list_page(
+        call.store,
+        params,
+        [model_for("event")],
+        {},
+        call.path,
+        extra=lambda e: all(check(e) for check in checks),
+    )
+    return page

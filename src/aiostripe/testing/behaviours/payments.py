@@ -51,26 +51,41 @@ FEE_PERCENT, FEE_FIXED = 2.9, 30
 def create(call: Call) -> dict[str, Any]:
     world, params = call.world, call.params
     pm_id = resolve_payment_method(world, params.get("payment_method"))
-
-    def adjust(obj: dict[str, Any]) -> dict[str, Any]:
-        return {
-            **obj,
-            "payment_method": pm_id,
-            "status": "requires_confirmation" if pm_id else "requires_payment_method",
-            "amount_capturable": 0,
-            "amount_received": 0,
-            "canceled_at": None,
-            "cancellation_reason": None,
-            "last_payment_error": None,
-            "latest_charge": None,
-            "next_action": None,
-            "client_secret": f"{obj['id']}_secret_{secrets.token_urlsafe(18)}",
-            "description": params.get("description"),
-        }
-
-    intent: dict[str, Any] = call.on_create(adjust)
+    intent: dict[str, Any] = call.on_create(
+        lambda obj: fresh_intent(obj, pm_id, params.get("description"))
+    )
     if params.get("confirm"):
         return confirm_intent(world, intent, params)
+    return intent
+
+
+def fresh_intent(obj: dict[str, Any], pm_id: str | None, description: Any) -> dict[str, Any]:
+    """A new intent as Stripe makes it: no charge yet, waiting for a payment method or for its
+    confirmation."""
+    return {
+        **obj,
+        "payment_method": pm_id,
+        "status": "requires_confirmation" if pm_id else "requires_payment_method",
+        "amount_capturable": 0,
+        "amount_received": 0,
+        "canceled_at": None,
+        "cancellation_reason": None,
+        "last_payment_error": None,
+        "latest_charge": None,
+        "next_action": None,
+        "client_secret": f"{obj['id']}_secret_{secrets.token_urlsafe(18)}",
+        "description": description,
+    }
+
+
+def new_intent(world: World, fields: dict[str, Any], payment_method: str | None) -> dict[str, Any]:
+    """Store a new intent made by Stripe itself (a Checkout Session's, an invoice's), with its
+    `payment_intent.created` event."""
+    pm_id = resolve_payment_method(world, payment_method)
+    base = world.factory.build(model_for("payment_intent"), fields, livemode=world.context.livemode)
+    intent = fresh_intent(base, pm_id, fields.get("description"))
+    world.store.insert(intent)
+    world.events.created(intent)
     return intent
 
 

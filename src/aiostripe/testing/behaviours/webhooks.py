@@ -62,6 +62,8 @@ class WebhookDispatcher:
         self.timeout = timeout
         self.secrets: dict[str, str] = {}
         """The signing secret of each endpoint, by endpoint id."""
+        self.connect: set[str] = set()
+        """The endpoints made with `connect=true` (the object does not show it)."""
         self.attempts: list[Attempt] = []
         """Every delivery attempt so far, in order."""
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -83,7 +85,7 @@ class WebhookDispatcher:
         for endpoint in self.store.every("webhook_endpoint"):
             if endpoint.get("status") != "enabled" or endpoint["id"] not in self.secrets:
                 continue
-            if bool(endpoint.get("connect")) != connected:
+            if (endpoint["id"] in self.connect) != connected:
                 continue
             wanted = endpoint.get("enabled_events") or []
             if "*" in wanted or event["type"] in wanted:
