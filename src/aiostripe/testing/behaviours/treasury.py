@@ -187,7 +187,7 @@ def succeed_inbound(call: Call) -> dict[str, Any]:
 @behaviour("test_helpers.treasury.inbound_transfers.fail")
 def fail_inbound(call: Call) -> dict[str, Any]:
     flow = _in_status(call, "failed", ("processing",))
-    code = (call.params.get("failure_details") or {}).get("code") or "could_not_process"
+    code = (call.params.get("failure_details") or {}).get("code") or "other"
     flow = {**flow, "failure_details": {"code": code}}
     return _move(call.world, flow, "failed", "", {"inbound_pending": -flow["amount"]}, "void")
 
