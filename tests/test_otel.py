@@ -364,3 +364,26 @@ def test_the_console_example_of_the_readme() -> None:
                  '"name": "http.client.request.duration"', '"kind": "SpanKind.CLIENT"'):
         assert text in out, text
     assert "sk_test_x" not in out
+
+
+async def test_an_unreachable_host(otel: Otel) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    async with StripeClient(
+        KEY, base_url=f"http://127.0.0.1:{port}", timeout=0.5,
+        tracer_provider=otel.tracer_provider, meter_provider=otel.meter_provider,
+    ) as stripe:
+        with pytest.raises(APIConnectionError):
+            await stripe.balance.retrieve()
+    span = only(otel.spans)
+    assert span.attributes is not None
+    assert span.attributes["error.type"] == "aiohttp.client_exceptions.ClientConnectorError"
+    names = {e.name for e in span.events}
+    assert names == {"aiostripe.retry", "aiostripe.host_wait"}
+    waits = [e.attributes for e in span.events if e.name == "aiostripe.host_wait"]
+    assert all(w is not None and w["aiostripe.wait.reason"] == "host_down" for w in waits)
+    retries = [e.attributes for e in span.events if e.name == "aiostripe.retry"]
+    assert all(r is not None and r["aiostripe.retry.reason"] == "unreachable" for r in retries)

@@ -490,8 +490,11 @@ class Requestor:
 
     async def _wait_for_host(self, call: _Call) -> None:
         """While the host is down: wait for its turn to probe, or for the host to be back."""
+        start = call.loop.time()
         try:
             await self.host.wait_turn(call, call.loop, call.deadline)
+            if call.trace is not None:
+                call.trace.waiting(call.loop.time() - start, "host_down")
         except TimeoutError:
             self.stats.gave_up += 1
             if call.error is not None:

@@ -182,7 +182,7 @@ class CallTrace:
 
     __slots__ = (
         "_histogram", "_sent", "_span", "_telemetry", "_token",
-        "account", "key", "method", "path", "request_id", "status", "template",
+        "account", "attempt_error", "key", "method", "path", "request_id", "status", "template",
     )
 
     def __init__(
@@ -203,6 +203,7 @@ class CallTrace:
         self.key = headers.get("Idempotency-Key")
         self.status: int | None = None
         self.request_id: str | None = None
+        self.attempt_error: str | None = None  # the `error.type` of the last attempt
         self._sent = 0.0
         self._span: Any = None
         self._token: Any = None
@@ -245,6 +246,7 @@ class CallTrace:
         else:
             self.status = self.request_id = None
             error_type = _error_type(call.error)
+        self.attempt_error = error_type
         on_response = self._telemetry.on_response
         if on_response is not None:
             event = ResponseEvent(
@@ -274,11 +276,13 @@ class CallTrace:
             self._span.add_event("aiostripe.retry", attributes)
 
     def waiting(self, seconds: float, reason: str) -> None:
-        """A span event `aiostripe.rate_limit_wait` before a wait for the client-side rate
-        limit (`reason` "rate_limit") or a server-asked pause ("retry_after")."""
+        """A span event for a wait of the call: `aiostripe.rate_limit_wait` before a wait for
+        the client-side rate limit (`reason` "rate_limit") or a server-asked pause
+        ("retry_after"); `aiostripe.host_wait` after a wait for an unreachable API host to
+        come back ("host_down")."""
         if self._span is not None:
             self._span.add_event(
-                "aiostripe.rate_limit_wait",
+                "aiostripe.host_wait" if reason == "host_down" else "aiostripe.rate_limit_wait",
                 {"aiostripe.wait.seconds": seconds, "aiostripe.wait.reason": reason},
             )
 
@@ -287,6 +291,8 @@ class CallTrace:
     def end(self, call: _Call, error: BaseException | None) -> None:
         """The call returned (`error` None) or raised `error`."""
         error_type = None if error is None else _error_type(error)
+        if error_type == "aiostripe.APIConnectionError" and self.attempt_error is not None:
+            error_type = self.attempt_error  # re-raised without its cause: the attempt's own
         span, histogram = self._span, self._histogram
         if span is not None:
             from aiostripe import _otel
@@ -325,8 +331,11 @@ def _error_type(error: BaseException | None) -> str | None:
         return str(error.http_status)
     if isinstance(error, asyncio.CancelledError):
         return "cancelled"
-    if isinstance(error, APIConnectionError) and error.__cause__ is not None:
-        error = error.__cause__
+    if isinstance(error, APIConnectionError):
+        if error.__cause__ is not None:
+            error = error.__cause__
+        elif str(error).startswith("timed out"):  # the call's deadline, on this side
+            return "timeout"
     if isinstance(error, TimeoutError):
         return "timeout"
     cls = type(error)
