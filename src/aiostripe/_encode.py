@@ -238,6 +238,8 @@ def format_path(template: str, /, **values: object) -> str:
     A placeholder without a value, or a value without a placeholder, is a `TypeError`.
     """
     parts, names = _parse_template(template)
+    if len(names) == 1 and len(values) == 1 and names[0] in values:  # the usual case: one id
+        return parts[0] + quote_path_param(names[0], values[names[0]]) + parts[1]
     if len(values) != _distinct(names) or not all(name in values for name in names):
         missing = sorted(set(names) - values.keys())
         unknown = sorted(values.keys() - set(names))

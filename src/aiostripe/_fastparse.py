@@ -85,9 +85,10 @@ def finish(obj: StripeObject, data: dict[str, Any]) -> None:
     """Record the keys of `data` the spec does not know, and the optional ones it lacks (only
     called when the keys of `data` are not exactly the model's)."""
     known, optional = _keys(type(obj))
-    extra = {k: v for k, v in data.items() if k not in known}
     absent = optional.difference(data)
-    obj._extra = extra or None
+    # every required key is there (or parsing would have failed): the rest are unknown ones
+    unknown = len(data) > len(known) - len(absent)
+    obj._extra = {k: v for k, v in data.items() if k not in known} if unknown else None
     obj._absent = absent or None
 
 

@@ -230,6 +230,9 @@ class Requestor:
         self.host = HostWatch()
         self._session = session
         self._owns_session = session is None
+        # the headers our own session sends by default: a call with exactly these passes none,
+        # sparing aiohttp a merge of two header sets per request
+        self._session_headers: dict[str, str] | None = None
         self._root = self  # the requestor that holds the session (`derive` shares it)
         if session is not None:
             _one_retry_layer(session)
@@ -250,7 +253,14 @@ class Requestor:
             import aiohttp
 
             connector = aiohttp.TCPConnector(limit=root.max_connections)
-            root._session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
+            # every header set of `_build_headers` has these keys, so aiohttp's merge of the
+            # session's and a call's own headers leaves none of ours behind; not so for a
+            # client-wide Stripe-Account, which another set may lack
+            if root.api_key and "Stripe-Account" not in root._default_headers:
+                root._session_headers = root._default_headers
+            root._session = aiohttp.ClientSession(
+                connector=connector, raise_for_status=False, headers=root._session_headers or None
+            )
             root._owns_session = True
             _one_retry_layer(root._session)
         return root._session
@@ -448,7 +458,8 @@ class Requestor:
             self.stats.attempts += 1
             response: RawResponse | None = None
             try:
-                response = await self._send(call.method, call.target, call.headers, data, call.timeout)
+                headers = None if call.headers is self._root._session_headers else call.headers
+                response = await self._send(call.method, call.target, headers, data, call.timeout)
             except APIConnectionError as exc:
                 call.error = exc
                 if self.host.down or _unsent(exc):
@@ -662,7 +673,7 @@ class Requestor:
         self,
         method: str,
         url: URL,
-        headers: Mapping[str, str],
+        headers: Mapping[str, str] | None,  # None: the session's (our default headers)
         data: Any,
         timeout: aiohttp.ClientTimeout,
     ) -> RawResponse:
