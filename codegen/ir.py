@@ -21,7 +21,7 @@ Schema = dict[str, Any]
 # Where a type expression names a model (for imports): a word starting with a capital.
 _MODEL_REF = re.compile(r"\b([A-Z][A-Za-z0-9]*)\b")
 _TYPING_NAMES = {"Literal", "Any", "None", "ListObject", "SearchResult", "StripeObject", "Required",
-                 "IO", "datetime"}
+                 "IO", "datetime", "EventObjectT"}
 
 
 @dataclass
@@ -45,6 +45,7 @@ class Model:
     preview: bool = False
     alias_of: str | None = None  # a union component (`external_account`): the union expression
     base: str = "StripeObject"  # `DeletableObject` where the API can answer a deleted one
+    generic: str | None = None  # the TypeVar a generic model is parametrized by (`Event[T]`)
 
     @property
     def renames(self) -> dict[str, str]:
@@ -248,7 +249,8 @@ class Builder:
 
     def object_model(self, schema: Schema, name: str, module: str, sid: str | None) -> str:
         model = self._add(Model(name, module, clean_doc(schema.get("description")), sid,
-                                preview=bool(schema.get("x-aiostripePreview"))))
+                                preview=bool(schema.get("x-aiostripePreview")),
+                                generic=GENERIC_MODELS.get(sid or "")))
         props = schema.get("properties", {})
         required = set(schema.get("required", []))
         obj = props.get("object", {}).get("enum")
@@ -476,8 +478,16 @@ def _live_of_deleted(schema: Schema) -> Schema:
 
 # (schema id, property) -> annotation, where the spec's type is too loose to be useful.
 TYPE_OVERRIDES: dict[tuple[str, str], str] = {
-    # an event's object: any API object, parsed by its `object` field
-    ("notification_event_data", "object"): "StripeObject",
+    # an event's object: any API object, parsed by its `object` field; `Event[PaymentIntent]`
+    # says which one to the type checker (codegen/events.py derives it per event type)
+    ("notification_event_data", "object"): "EventObjectT",
+    ("event", "data"): "NotificationEventData[EventObjectT]",
+}
+
+# schema id -> the TypeVar (from aiostripe._models) the model is generic in
+GENERIC_MODELS: dict[str, str] = {
+    "event": "EventObjectT",
+    "notification_event_data": "EventObjectT",
 }
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from codegen import ir, naming, structure
+from codegen import events, ir, naming, structure
 from codegen.limits import limits_json
 from codegen.spec import REPO
 
@@ -76,6 +76,9 @@ def models_module_view(name: str, models: list[ir.Model], api: ir.API) -> Models
         typing.append("TypeAlias")
     core = ["StripeObject"] + [n for n in ("ListObject", "SearchResult") if n in " ".join(exprs)]
     core += sorted({m.base for m in models} - {"StripeObject"})
+    core += sorted({m.generic for m in models if m.generic})
+    if any(m.generic for m in models):
+        typing.append("Generic")
     refs: dict[str, set[str]] = {}
     for expr in exprs:
         for ref in ir.model_refs(expr):
@@ -268,6 +271,8 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
     write("services/__init__.py", "services_init.py.j2",
           children=[c for _, c in root_children], children_by_name=root_children)
     write("event_types.py", "event_types.py.j2", event_types=api.event_types)
+    write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
+        api.event_types, api.object_types, {m.name: m.module for m in api.models.values()}))
     (out / "ir.json").write_text(json.dumps(ir_json(api), indent=1, sort_keys=True) + "\n",
                                  encoding="utf-8")
     limits = limits_json(api.services.walk())

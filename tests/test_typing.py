@@ -76,6 +76,35 @@ def test_mypy_checks_calls_and_infers_results(tmp_path: Path) -> None:
 # Issue #12: return types and params that fit user code, typed webhook handlers.
 USER_CODE_12 = '''\
 import aiostripe
+from aiostripe.models import Invoice, PaymentIntent, Subscription
+from aiostripe.webhooks import Event, WebhookRouter
+
+router = WebhookRouter()
+
+
+@router.on("payment_intent.succeeded")
+async def paid(event: Event[PaymentIntent]) -> None:
+    reveal_type(event.data.object)
+    print(event.data.object.amount + 1)
+
+
+@router.on("customer.subscription.updated", "customer.subscription.deleted")
+async def subscription_changed(event: Event[Subscription]) -> None:
+    print(event.data.object.status)
+
+
+@router.on("payment_intent.payment_failed", "charge.failed")
+async def any_object(event: Event) -> None:
+    print(event.data.object["id"])
+
+
+@router.on("payment_intent.succeeded")
+async def mismatched(event: Event[Invoice]) -> None: ...
+
+
+async def on_invoice(event: Event[Invoice]) -> None: ...
+router.add("invoice.paid", on_invoice)
+router.add("charge.refunded", on_invoice)
 
 
 async def main(stripe: aiostripe.StripeClient) -> None:
@@ -112,11 +141,18 @@ def test_mypy_accepts_retrieve_results_none_params_and_typed_handlers(tmp_path: 
     out, by_line = _mypy_strict(tmp_path, USER_CODE_12)
     lines = USER_CODE_12.splitlines()
 
-    def at(text: str) -> str:
-        return " ".join(by_line.get(lines.index(text) + 1, []))
+    def at(text: str, after: str | None = None) -> str:
+        start = lines.index(after) + 1 if after else 0
+        return " ".join(by_line.get(lines.index(text, start) + 1, []))
 
     assert "DeletedCustomer" in at("    reveal_type(gone)"), out
+    assert "models.payment_intent.PaymentIntent" in at("    reveal_type(event.data.object)"), out
     assert "retrieve" in at('    await stripe.customers.retrieve(None)'), out
+    assert 'expected "Callable[[Event[PaymentIntent]], Awaitable[None]]"' in at(
+        '@router.on("payment_intent.succeeded")',
+        after="async def paid(event: Event[PaymentIntent]) -> None:",
+    ), out
+    assert 'No overload variant of "add"' in at('router.add("charge.refunded", on_invoice)'), out
     errors = [line for line in out.splitlines() if ": error:" in line]
-    # the only error: an id of None (a required path parameter)
-    assert len(errors) == 1, out
+    # the only errors: a mismatched handler (decorator and `add`) and an id of None
+    assert len(errors) == 3, out

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from typing_extensions import TypeVar as TypeVar_
 
 from aiostripe._errors import ResponseParseError, StripeError
 from aiostripe._tolerant import missing_field_error, structure_tolerant, unstructure_tolerant
@@ -107,6 +108,12 @@ class StripeObject:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({getattr(self, '_extra', None)!r})"
+
+
+EventObjectT = TypeVar_(  # noqa: PLC0105 - a name users see in `Event[...]` errors
+    "EventObjectT", bound=StripeObject, default=StripeObject, covariant=True
+)
+"""The object an `Event` carries: `Event[PaymentIntent]`; a bare `Event` carries any object."""
 
 
 class DeletableObject(StripeObject):
@@ -229,6 +236,7 @@ _EVAL_GLOBALS: dict[str, Any] = {
     "ListObject": ListObject,
     "SearchResult": SearchResult,
     "StripeObject": StripeObject,
+    "EventObjectT": EventObjectT,
 }
 _TYPES: dict[str, Any] = {}
 
@@ -471,6 +479,10 @@ def _unstructure_any_object(obj: Any) -> Any:
 converter.register_unstructure_hook_factory(
     lambda t: _model_origin(t) is not None, _unstructure_model_factory
 )
+
+# a value typed by a TypeVar (an event's object): any Stripe object, by its `object` field
+converter.register_structure_hook_func(lambda t: isinstance(t, TypeVar), _structure_any_object)
+converter.register_unstructure_hook_func(lambda t: isinstance(t, TypeVar), _unstructure_any_object)
 
 
 _HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}

@@ -14,13 +14,14 @@ may be absent, see `_tolerant.py`), so no correctly signed delivery is refused.
 With aiohttp, `aiohttp_handler` does all of it, including the routing::
 
     from aiohttp import web
+    from aiostripe.models import PaymentIntent
     from aiostripe.webhooks import Event, WebhookRouter, aiohttp_handler
 
     router = WebhookRouter()
 
     @router.on("payment_intent.succeeded")
-    async def paid(event: Event) -> None:
-        intent = event.data.object  # a PaymentIntent
+    async def paid(event: Event[PaymentIntent]) -> None:
+        intent = event.data.object  # a PaymentIntent (mypy rejects a handler of another type)
         ...
 
     app = web.Application()
@@ -66,6 +67,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from aiostripe import _json
 from aiostripe._errors import SignatureVerificationError
 from aiostripe._generated import API_VERSION
+from aiostripe._generated.event_routing import EVENT_OBJECTS, EventHandler, EventRoutes
 from aiostripe._generated.event_types import EventType
 from aiostripe._generated.models.event import Event
 from aiostripe._models import StripeObject, structure
@@ -76,9 +78,11 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_TOLERANCE",
+    "EVENT_OBJECTS",
     "SIGNATURE_HEADER",
     "Event",
     "EventCallback",
+    "EventHandler",
     "EventType",
     "SignatureVerificationError",
     "WebhookRouter",
@@ -336,7 +340,7 @@ def _check_callback(callback: object) -> None:
         )
 
 
-class WebhookRouter:
+class WebhookRouter(EventRoutes):
     """Async callbacks by event type, plus catch-alls that see every event.
 
     ::
@@ -344,7 +348,8 @@ class WebhookRouter:
         router = WebhookRouter()
 
         @router.on("invoice.paid", "invoice.payment_succeeded")
-        async def invoice_paid(event: Event) -> None: ...
+        async def invoice_paid(event: Event[Invoice]) -> None:
+            invoice = event.data.object  # an Invoice, for mypy and at run time
 
         @router.catch_all
         async def audit(event: Event) -> None: ...
@@ -357,11 +362,11 @@ class WebhookRouter:
     """
 
     def __init__(self) -> None:
-        self._callbacks: dict[str, list[EventCallback]] = {}
-        self._catch_all: list[EventCallback] = []
+        self._callbacks: dict[str, list[Callable[[Any], Awaitable[None]]]] = {}
+        self._catch_all: list[Callable[[Any], Awaitable[None]]] = []
 
-    def add(self, event_type: EventType, callback: EventCallback) -> None:
-        """Call `callback` for every event of `event_type`."""
+    def _add(self, event_type: str, callback: Callable[[Any], Awaitable[None]]) -> None:
+        """`add`: call `callback` for every event of `event_type` (typed in `EventRoutes`)."""
         if not isinstance(event_type, str) or not event_type:
             raise TypeError(f"event type must be a non-empty str, got {event_type!r}")
         _check_callback(callback)
@@ -372,12 +377,12 @@ class WebhookRouter:
         _check_callback(callback)
         self._catch_all.append(callback)
 
-    def on(self, event_type: EventType, *more: EventType) -> Callable[[_C], _C]:
-        """Decorator: register the function for one or more event types."""
+    def _register(self, event_types: tuple[str, ...]) -> Callable[[Any], Any]:
+        """`on`: the decorator registering a function for `event_types` (typed in `EventRoutes`)."""
 
-        def register(callback: _C) -> _C:
-            for t in (event_type, *more):
-                self.add(t, callback)
+        def register(callback: Any) -> Any:
+            for t in event_types:
+                self._add(t, callback)
             return callback
 
         return register
@@ -387,7 +392,7 @@ class WebhookRouter:
         self.add_catch_all(callback)
         return callback
 
-    def callbacks_for(self, event_type: str) -> list[EventCallback]:
+    def callbacks_for(self, event_type: str) -> list[Callable[[Any], Awaitable[None]]]:
         """The callbacks `dispatch` awaits for an event of this type, in order."""
         return [*self._callbacks.get(event_type, ()), *self._catch_all]
 
