@@ -118,6 +118,11 @@ def members(t: Any) -> tuple[Any, ...]:
         for arg in get_args(t):
             out.extend(members(arg))
         return tuple(out)
+    if isinstance(t, typing.TypeVar):  # an event's object (`Event[T]`): any object
+        return (StripeObject,)
+    origin = get_origin(t)
+    if is_model(origin):  # a generic model (`NotificationEventData[T]`)
+        return (origin,)
     return (t,)
 
 
