@@ -222,3 +222,38 @@ async def test_three_workers_one_killed_midway_every_object_once(
     _, err = await asyncio.wait_for(rerun.communicate(), 30)
     assert rerun.returncode == 0 and b"already complete" in err, err.decode()
     assert len(server.requests) == before
+
+
+async def test_a_failed_shard_ends_the_export_with_its_error_and_a_rerun_resumes(
+    fake: tuple[FakeStripe, set[str]], tmp_path: Path, redis_url: str
+) -> None:
+    server, expected = fake
+    server.faults.clear()
+    server.faults.fail_next(1, status=400, path="/v1/treasury/transactions")  # not retried
+    out = tmp_path / "export"
+    export_argv = ["export", "treasury.transactions", "--split",
+                   "financial_account=" + ",".join(ACCOUNTS), "--out", str(out),
+                   "--redis", redis_url, "--no-progress"]
+    worker = await start("worker", "--base-url", server.url, "--redis", redis_url,
+                         "--concurrency", "3", "--slice", "5")
+    try:
+        first = await start(*export_argv)
+        _, err = await asyncio.wait_for(first.communicate(), 60)
+        assert first.returncode == 1
+        one_line_error(err.decode(), "shard 'fa_", "failed: InvalidRequestError", "rerun")
+        manifest = json.loads((out / "manifest.json").read_text())
+        failed = [s for s in manifest["shards"] if s["state"] == "failed"]
+        assert len(failed) == 1 and "InvalidRequestError" in failed[0]["error"]
+        assert manifest["complete"] is False
+        again = await start(*export_argv)
+        _, err = await asyncio.wait_for(again.communicate(), 60)
+        assert again.returncode == 0, err.decode()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(worker.communicate(), 30)
+    ids = [json.loads(line)["id"] for a in ACCOUNTS
+           for line in (out / f"{a}.jsonl").read_text().splitlines()]
+    assert sorted(ids) == sorted(expected)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["complete"] is True
+    assert all(s["state"] == "done" and s["error"] is None for s in manifest["shards"])
