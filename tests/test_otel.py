@@ -387,3 +387,26 @@ async def test_an_unreachable_host(otel: Otel) -> None:
     assert all(w is not None and w["aiostripe.wait.reason"] == "host_down" for w in waits)
     retries = [e.attributes for e in span.events if e.name == "aiostripe.retry"]
     assert all(r is not None and r["aiostripe.retry.reason"] == "unreachable" for r in retries)
+
+
+async def test_against_stripe_mock(stripe_mock: Any, otel: Otel) -> None:
+    """Stripe's own mock server: the request id in the span is the one its response carried."""
+    async with StripeClient(
+        KEY, base_url=stripe_mock.url, max_retries=0,
+        tracer_provider=otel.tracer_provider, meter_provider=otel.meter_provider,
+    ) as stripe:
+        tenant = stripe.with_options(stripe_account=ACCOUNT)
+        created = await tenant.customers.create(
+            email="jo@example.com", request_options={"idempotency_key": "mock-1"}
+        )
+        fetched = await tenant.customers.retrieve(created.id)
+    create, retrieve = otel.spans
+    assert create.attributes is not None and retrieve.attributes is not None
+    assert create.name == "POST /v1/customers"
+    assert retrieve.name == "GET /v1/customers/{customer}"
+    assert create.attributes["stripe.request_id"] == created.last_response.request_id
+    assert retrieve.attributes["stripe.request_id"] == fetched.last_response.request_id
+    assert str(retrieve.attributes["stripe.request_id"]).startswith("req_")
+    assert create.attributes["stripe.idempotency_key"] == "mock-1"
+    assert create.attributes["stripe.account"] == ACCOUNT == retrieve.attributes["stripe.account"]
+    assert create.attributes["http.response.status_code"] == 200
