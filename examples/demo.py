@@ -3,7 +3,9 @@
 On the embedded fake Stripe (`aiostripe.testing.FakeStripe`, on 127.0.0.1) unless STRIPE_API_KEY is
 set to a real test key, in which case it talks to Stripe itself:
 
-1. create a customer and a payment intent (typed results, request ids);
+1. create a customer and a payment (a PaymentIntent confirmed with Stripe's test card
+   `pm_card_visa`: typed results, request ids); on the fake, the payment's webhook events reach
+   a local aiohttp endpoint, signature-verified;
 2. seed (fake only) and list every treasury transaction of a financial account with
    auto-pagination and read-ahead, under a progress line;
 3. show a request that fails once (fake: an injected 503) and is retried with the same
@@ -19,10 +21,13 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
 
 import aiostripe
 from aiostripe.testing import FakeStripe
+from aiostripe.webhooks import Event, aiohttp_handler
 
 SEEDED_TRANSACTIONS = 25_000
 
@@ -52,19 +57,63 @@ async def stripe_client(
             yield stripe, fake
 
 
+@contextlib.asynccontextmanager
+async def webhook_endpoint(
+    stripe: aiostripe.StripeClient, events: list[Event]
+) -> AsyncIterator[None]:
+    """A local webhook route (aiohttp on 127.0.0.1) registered as a Stripe webhook endpoint; the
+    verified events it receives go to `events`."""
+    verify: list[Callable[[web.Request], Awaitable[web.StreamResponse]]] = []
+
+    async def route(request: web.Request) -> web.StreamResponse:
+        return await verify[0](request)
+
+    async def received(event: Event) -> None:
+        events.append(event)
+
+    app = web.Application()
+    app.router.add_post("/stripe/webhook", route)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/stripe/webhook"
+    endpoint = await stripe.webhook_endpoints.create(
+        url=url, enabled_events=["payment_intent.created", "charge.succeeded",
+                                 "payment_intent.succeeded"])
+    verify.append(aiohttp_handler(endpoint.secret or "", received))
+    try:
+        yield
+    finally:
+        await runner.cleanup()
+
+
 async def main() -> None:
     retries: list[aiostripe.RetryEvent] = []
     async with stripe_client(retries) as (stripe, fake):
-        # 1. typed objects
+        # 1. typed objects, a payment, its webhook events (fake: to a local endpoint)
         customer = await stripe.customers.create(
             email="jo@example.com", name="Jo Example", metadata={"plan": "pro"}
         )
-        intent = await stripe.payment_intents.create(
-            amount=2000, currency="usd", customer=customer.id, metadata={"order": "42"}
-        )
+        events: list[Event] = []
+        async with contextlib.AsyncExitStack() as stack:
+            if fake is not None:
+                await stack.enter_async_context(webhook_endpoint(stripe, events))
+            intent = await stripe.payment_intents.create(
+                amount=2000, currency="usd", customer=customer.id, metadata={"order": "42"},
+                payment_method="pm_card_visa", confirm=True,
+                automatic_payment_methods={"enabled": True, "allow_redirects": "never"},
+            )
+            if fake is not None:
+                await fake.webhooks.wait()
         print(f"1. customer {customer.id} ({customer.email}, plan={customer.metadata['plan']}),"
-              f" payment intent {intent.id}: {intent.amount} {intent.currency}, {intent.status}"
+              f" payment intent {intent.id}: {intent.amount} {intent.currency}, {intent.status},"
+              f" charge {intent.latest_charge}"
               f" [request {intent.last_response and intent.last_response.request_id}]")
+        if fake is not None:
+            order = [e["id"] for e in fake.events()]
+            events.sort(key=lambda e: order.index(e.id))
+            print("   webhook events received (signature verified): "
+                  + ", ".join(f"{e.type} ({e.data.object.id})" for e in events))
 
         # 2. a financial account's transactions, every one of them, page after page
         if fake is not None:

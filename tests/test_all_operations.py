@@ -83,7 +83,7 @@ async def test_operations_of(group: str) -> None:
                 # (capturing an intent that is not `requires_capture`): a 4xx naming the reason
                 if lifecycle_of(op.name) is None:
                     raise
-                assert refused.http_status in (400, 404) and refused.code, op.key
+                assert refused.http_status in (400, 404) and refused.message, op.key
                 _Recorded.bodies.clear()
                 continue
             _check(op, result)

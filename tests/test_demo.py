@@ -19,6 +19,11 @@ def test_demo_runs_on_the_fake_stripe() -> None:
     out = proc.stdout
     assert "embedded fake Stripe at http://127.0.0.1:" in out
     assert "1. customer cus_" in out and "payment intent pi_" in out
+    assert "2000 usd, succeeded, charge ch_" in out
+    assert (  # the payment's events, delivered to the demo's webhook route and verified
+        "webhook events received (signature verified): payment_intent.created (pi_" in out
+    )
+    assert "charge.succeeded (ch_" in out and "payment_intent.succeeded (pi_" in out
     assert "2. financial account fa_demo: 25,000 transactions" in out
     assert "net amount 125,000,000" in out  # 5,000 each of five flows, amounts summed exactly once
     assert "inbound_transfer=5,000, outbound_payment=5,000" in out

@@ -65,8 +65,12 @@ EDGES: list[tuple[str, Call, Call, str, str]] = [
     ),
     (
         "maxLength 22",
-        lambda s: s.payment_intents.create(amount=1, currency="usd", statement_descriptor="s" * 22),
-        lambda s: s.payment_intents.create(amount=1, currency="usd", statement_descriptor="s" * 23),
+        lambda s: s.payment_intents.create(
+            amount=1, currency="usd", statement_descriptor="s" * 22
+        ),
+        lambda s: s.payment_intents.create(
+            amount=1, currency="usd", statement_descriptor="s" * 23
+        ),
         "statement_descriptor",
         "must be at most 22 characters",
     ),
@@ -142,12 +146,8 @@ async def _raw(fake: FakeStripe, method: str, path: str, **kwargs: Any) -> tuple
         ("/v1/customers", {}, None, "header was empty"),
         ("/v1/customers", {"Content-Type": "application/json"}, b"{}", "didn't match"),
         ("/v1/payment_intents/pi_1/cancel", {}, None, "header was empty"),
-        (
-            "/v1/files",
-            {"Content-Type": "application/x-www-form-urlencoded"},
-            b"purpose=x",
-            "Expected: `multipart/form-data`",
-        ),
+        ("/v1/files", {"Content-Type": "application/x-www-form-urlencoded"}, b"purpose=x",
+         "Expected: `multipart/form-data`"),
     ],
 )
 async def test_a_post_needs_its_content_type(

@@ -52,6 +52,11 @@ KNOWN_OPERATIONS: dict[tuple[str, CaseKind], str] = {
     (key, "minimal"): _LIFECYCLE
     for key in (
         "POST /v1/charges/{charge}/refunds",
+        "POST /v1/invoices/{invoice}/mark_uncollectible",
+        "POST /v1/invoices/{invoice}/pay",
+        "POST /v1/invoices/{invoice}/void",
+        "POST /v1/subscriptions",
+        "POST /v1/test_helpers/test_clocks/{test_clock}/advance",
         "POST /v1/payment_intents/{intent}/capture",
         "POST /v1/payment_intents/{intent}/confirm",
         "POST /v1/payment_methods/{payment_method}/attach",

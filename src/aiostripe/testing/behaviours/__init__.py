@@ -8,6 +8,8 @@ documents, each registered by client method name (`registry.behaviour`):
 - `payments.py`: the PaymentIntent status machine, its charges and balance transactions;
 - `refunds.py`: refunds (full, partial, over-refund errors);
 - `checkout.py`: Checkout Sessions in payment mode, completed by a test helper;
+- `invoices.py`: invoice items and invoices (draft, open, paid, void, uncollectible);
+- `subscriptions.py`: subscriptions (first invoice, trials, cancel) and test clocks;
 - `endpoints.py`: webhook endpoints with their `whsec_` secret;
 - `connect.py`: `Stripe-Account` (objects of connected accounts kept apart);
 - `treasury.py`: money movement with transactions, entries and balances;
@@ -26,8 +28,10 @@ from aiostripe.testing.behaviours import (  # noqa: F401  (they register their b
     connect,
     endpoints,
     events,
+    invoices,
     payments,
     refunds,
+    subscriptions,
     treasury,
 )
 from aiostripe.testing.behaviours.events import EventLog

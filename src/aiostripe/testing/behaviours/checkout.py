@@ -33,6 +33,7 @@ def create(call: Call) -> dict[str, Any]:
     currency = params.get("currency") or (items[0]["currency"] if items else None)
 
     def adjust(obj: dict[str, Any]) -> dict[str, Any]:
+        obj = {k: v for k, v in obj.items() if k != "line_items"}  # only shown when expanded
         return {
             **obj,
             "status": "open",
