@@ -15,6 +15,7 @@ from aiostripe import RateLimitError, _patience, _requestor
 from aiostripe._client import StripeClient
 from aiostripe._patience import Patience
 from aiostripe._shared_budget import account_key
+from aiostripe.testing import FakeStripe
 from tests.test_cli import _main_exit_code, one_line_error, read_lines, run, server, tx_args
 from tests.test_pagination import ListServer
 
@@ -149,3 +150,15 @@ async def test_cli_shares_the_budget_in_redis(
     r = aioredis.Redis.from_url(redis_url)
     async with r:
         assert await r.exists(f"{account_key('sk_test_cli', None)}:all") == 1
+
+
+async def test_lock_timeouts_are_waited_out_too(waits: list[float]) -> None:
+    async with FakeStripe() as fake:
+        ids = fake.seed("treasury.transaction", 250, financial_account="fa_1")
+        fake.faults.lock_timeout(5, path="/v1/treasury/transactions")  # > one call's 3 attempts
+        async with fake.client() as client:
+            request = client.treasury.transactions.list(financial_account="fa_1")
+            got = [tx.id async for tx in request.auto_paging_iter(max_wait=60)]
+    assert sorted(got) == sorted(ids)
+    assert len(waits) == 1
+    assert sum(1 for r in fake.requests if r.status == 429) == 5

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -68,7 +69,7 @@ def test_plan_errors(pairs: list[str], split: str | None, windows: int | None, n
         plan(op, [], pairs, split, windows)
 
 
-async def test_export_refuses_another_export_in_the_same_dir(
+async def test_export_refuses_another_export_and_a_redis_it_cannot_reach(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], redis_url: str
 ) -> None:
     out = tmp_path / "export"
@@ -82,6 +83,13 @@ async def test_export_refuses_another_export_in_the_same_dir(
     code = await asyncio.to_thread(_main_exit_code, argv[:-2])
     assert code == 2
     one_line_error(capsys.readouterr().err, "export needs --redis URL")
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+    argv[argv.index("--out") + 1] = str(tmp_path / "fresh")
+    code = await asyncio.to_thread(_main_exit_code, [*argv[:-1], closed])
+    assert code == 2
+    one_line_error(capsys.readouterr().err, f"--redis {closed}: cannot use Redis", "Connect")
 
 
 # --- three workers, one killed ------------------------------------------------------------------

@@ -78,10 +78,15 @@ async def _distributed(args: argparse.Namespace) -> int:
         raise UsageError(
             f"{args.command} needs the arq and redis packages: pip install 'aiostripe[redis]'"
         ) from None
-    if args.command == "export":
-        from aiostripe.cli.export import export
+    from redis.exceptions import RedisError
 
-        return await export(args)
+    from aiostripe._shared_budget import redact_url
+    from aiostripe.cli.budget import redis_url
+    from aiostripe.cli.export import export
     from aiostripe.cli.worker import run_worker
 
-    return await run_worker(args)
+    try:
+        return await (export(args) if args.command == "export" else run_worker(args))
+    except (RedisError, OSError) as exc:
+        url = redact_url(redis_url(args) or "")
+        raise UsageError(f"--redis {url}: cannot use Redis ({type(exc).__name__}: {exc})") from None
