@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen import naming
+from codegen.aliases import add_aliases
 from codegen.limits import param_limits
 
 Schema = dict[str, Any]
@@ -97,6 +98,7 @@ class Operation:
     multipart: bool = False
     preview: bool = False
     deprecated: bool = False
+    alias_of: str | None = None  # an alias (aliases.py): the name of the operation it renders
 
     @property
     def key(self) -> str:
@@ -453,6 +455,7 @@ class Builder:
         self.build_models()
         self.mark_deletable()
         root, operations = self.build_operations()
+        add_aliases(root, operations)
         object_types: dict[tuple[str, bool], str] = {}
         for model in sorted(self.models.values(), key=lambda m: (m.schema_id is None, m.name)):
             if model.object_tag and model.schema_id:

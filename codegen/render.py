@@ -116,7 +116,15 @@ def _docstring(op: ir.Operation) -> str:
         text = f"(Preview) {text}\n\nThis endpoint is a preview feature that Stripe's public spec lacks."
     if op.deprecated:
         text = f"(Deprecated) {text}"
+    if op.alias_of:
+        text = f"Alias of `stripe.{op.alias_of}` (stripe-python's name for it). {text}"
     return f"{text}\n\n`{op.verb.upper()} {op.path}`"
+
+
+def params_module(op: ir.Operation) -> str:
+    """The params module holding an operation's TypedDict (an alias's is its primary's)."""
+    service = op.alias_of.rsplit(".", 1)[0].split(".") if op.alias_of else op.service
+    return naming.snake_module("_".join(service))
 
 
 def operation_view(op: ir.Operation) -> OperationView:
@@ -158,7 +166,7 @@ class ServiceView:
     children: list[ir.Service]
     children_by_name: list[tuple[str, ir.Service]]
     model_imports: list[tuple[str, list[str]]]
-    param_names: list[str]
+    param_imports: list[tuple[str, list[str]]]  # (params module, TypedDict names)
     page_imports: list[str]
     uses_pages: bool
     uses_cast: bool
@@ -185,11 +193,19 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
         children=children,
         children_by_name=sorted(service.children.items()),
         model_imports=[(m, sorted(n)) for m, n in sorted(refs.items())],
-        param_names=sorted(o.params.name for o in ops if o.params),
+        param_imports=_param_imports(ops),
         page_imports=pages,
         uses_pages=bool(pages),
         uses_cast=any(o.kind not in ("list", "search") for o in ops),
     )
+
+
+def _param_imports(ops: list[ir.Operation]) -> list[tuple[str, list[str]]]:
+    out: dict[str, set[str]] = {}
+    for op in ops:
+        if op.params:
+            out.setdefault(params_module(op), set()).add(op.params.name)
+    return [(module, sorted(names)) for module, names in sorted(out.items())]
 
 
 def params_view(service: ir.Service) -> dict[str, Any]:
@@ -223,7 +239,7 @@ def ir_json(api: ir.API) -> dict[str, Any]:
                 "returns": o.returns,
                 "path_params": [asdict(p) for p in o.path_params],
                 "params": o.params.name if o.params else None,
-                "params_module": naming.snake_module("_".join(o.service)) if o.params else None,
+                "params_module": params_module(o) if o.params else None,
                 "param_location": o.param_location,
                 "host": o.host,
                 "multipart": o.multipart,
