@@ -119,7 +119,8 @@ def test_repr_does_not_show_the_key() -> None:
     ("options", "error", "message"),
     [
         ({"stripe_acount": ACCOUNT}, TypeError, r"unknown option\(s\) \['stripe_acount'\]"),
-        ({"stripe_account": "cus_123"}, ValueError, "stripe_account: expected a connected account"),
+        ({"stripe_account": ""}, ValueError, "stripe_account: expected a connected account"),
+        ({"stripe_account": " "}, ValueError, "stripe_account: expected a connected account"),
         ({"stripe_account": 12}, TypeError, "stripe_account: expected a string"),
         ({"stripe_account": "acct_1\n"}, ValueError, "stripe_account: contains the control"),
         ({"api_key": ""}, ValueError, "api_key: expected a Stripe secret key"),

@@ -136,13 +136,12 @@ def client_options(options: Mapping[str, Any]) -> None:
     if not header_value(version, prefix + "stripe_version"):
         raise ValueError(f"{prefix}stripe_version: expected an API version such as '2024-04-10'")
     account = options.get("stripe_account")
-    if account is not None:
-        header_value(account, prefix + "stripe_account")
-        if not account.startswith("acct_") or account == "acct_":
-            raise ValueError(
-                f"{prefix}stripe_account: expected a connected account id such as "
-                f"'acct_1032D82eZvKYlo2C', or None, got {account!r}"
-            )
+    # Stripe's account ids "usually" start with acct_ (its docs): any other non-empty id is sent
+    if account is not None and not header_value(account, prefix + "stripe_account").strip():
+        raise ValueError(
+            f"{prefix}stripe_account: expected a connected account id such as "
+            f"'acct_1032D82eZvKYlo2C', or None, got {account!r}"
+        )
     if "timeout" in options:
         seconds(options["timeout"], prefix + "timeout")
     if "max_retries" in options:
