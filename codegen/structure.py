@@ -134,7 +134,7 @@ class _Writer:
             return f"_F.any_object({src})"  # any object (an event's, typed by a TypeVar)
         if node.name == "list":
             x = f"x{depth}"
-            return f"[{self.parse(node.args[0], x, depth + 1)} for {x} in {src}]"
+            return f"[{self.parse(node.args[0], x, depth + 1)} for {x} in _F.items({src})]"
         if node.name == "dict":
             k, x = f"k{depth}", f"x{depth}"
             return f"{{{k}: {self.parse(node.args[1], x, depth + 1)} for {k}, {x} in {src}.items()}}"

@@ -97,13 +97,21 @@ def same(value: T) -> T:
     return value
 
 
+def items(value: Any) -> list[Any]:
+    """`value` if it is a JSON array (an object, string or null where the spec says an array of
+    objects is a mismatch, not an empty list)."""
+    if type(value) is not list:
+        raise Mismatch(f"expected an array, got {type(value).__name__}")
+    return value
+
+
 def list_object(
     data: dict[str, Any], item: Callable[[Any], T], cls: type[ListObject[Any]] = ListObject
 ) -> ListObject[T]:
     """A list page (of class `cls`) whose objects `item` parses."""
     page: ListObject[T] = object.__new__(cls)
     page.object = data["object"]
-    page.data = [item(x) for x in data["data"]]
+    page.data = [item(x) for x in items(data["data"])]
     page.has_more = data["has_more"]
     page.url = data.get("url")
     if len(data) != 4 or "url" not in data:
@@ -119,7 +127,7 @@ def search_result(
     """A search page (of class `cls`) whose objects `item` parses."""
     page: SearchResult[T] = object.__new__(cls)
     page.object = data["object"]
-    page.data = [item(x) for x in data["data"]]
+    page.data = [item(x) for x in items(data["data"])]
     page.has_more = data["has_more"]
     page.url = data.get("url")
     page.next_page = data.get("next_page")

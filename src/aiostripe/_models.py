@@ -166,12 +166,15 @@ class ListObject(StripeObject, Generic[T]):
     def to_dict(self) -> dict[str, Any]:
         from aiostripe._fastparse import dump, finish_dict
 
-        data = {"object": self.object, "data": dump(self.data), "has_more": self.has_more,
-                "url": self.url}
+        try:
+            data = {"object": self.object, "data": dump(self.data), "has_more": self.has_more,
+                    "url": self.url}
+        except AttributeError:  # parsed tolerantly: fields absent or of another type
+            return unstructure_tolerant(self)  # type: ignore[no-any-return]
         return finish_dict(self, data)
 
     def __repr__(self) -> str:
-        return f"ListObject(url={self.url!r}, has_more={self.has_more}, data=<{len(self.data)}>)"
+        return _page_repr("ListObject", self, "url", "has_more")
 
 
 @attrs.define(kw_only=True, slots=True, repr=False)
@@ -194,15 +197,23 @@ class SearchResult(StripeObject, Generic[T]):
     def to_dict(self) -> dict[str, Any]:
         from aiostripe._fastparse import dump, finish_dict
 
-        data = {"object": self.object, "data": dump(self.data), "has_more": self.has_more,
-                "url": self.url, "next_page": self.next_page, "total_count": self.total_count}
+        try:
+            data = {"object": self.object, "data": dump(self.data), "has_more": self.has_more,
+                    "url": self.url, "next_page": self.next_page, "total_count": self.total_count}
+        except AttributeError:  # parsed tolerantly: fields absent or of another type
+            return unstructure_tolerant(self)  # type: ignore[no-any-return]
         return finish_dict(self, data)
 
     def __repr__(self) -> str:
-        return (
-            f"SearchResult(url={self.url!r}, has_more={self.has_more}, "
-            f"next_page={self.next_page!r}, data=<{len(self.data)}>)"
-        )
+        return _page_repr("SearchResult", self, "url", "has_more", "next_page")
+
+
+def _page_repr(kind: str, page: Any, *names: str) -> str:
+    """`ListObject(url=..., has_more=..., data=<n>)`, also for a page parsed tolerantly."""
+    parts = [f"{n}={getattr(page, n, '<absent>')!r}" for n in names]
+    data = getattr(page, "data", None)
+    parts.append(f"data=<{len(data) if isinstance(data, list) else 'absent'}>")
+    return f"{kind}({', '.join(parts)})"
 
 
 # --- name resolution --------------------------------------------------------------------------
@@ -299,7 +310,9 @@ def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
     overrides: dict[str, Any] = {name: override(rename=wire) for name, wire in renames.items()}
     fn = make_dict_structure_fn(t, converter, **overrides)
     known = frozenset(renames.get(a.name, a.name) for a in attrs.fields(cls))
-    optional = frozenset(renames.get(a.name, a.name) for a in attrs.fields(cls) if a.default is None)
+    optional = frozenset(  # fields with a default: absent ones stay out of to_dict()
+        renames.get(a.name, a.name) for a in attrs.fields(cls) if a.default is not attrs.NOTHING
+    )
     name = cls.__name__
     n_known = len(known)
 
@@ -337,11 +350,17 @@ def _structure_plain(data: Any, _: Any) -> Any:
     return obj
 
 
+def object_tag(data: Mapping[str, Any]) -> tuple[str, bool] | None:
+    """`(object, deleted)` of a JSON object, the key of its model; None if `object` is no str."""
+    tag = data.get("object")
+    return (tag, data.get("deleted") is True) if isinstance(tag, str) else None
+
+
 def structure_object(data: Mapping[str, Any]) -> StripeObject:
     """Parse an object by its `object` (and `deleted`) field; unknown types stay plain data."""
     mod = importlib.import_module(_GENERATED_MODELS)
     types_: dict[tuple[str, bool], str] = mod.OBJECT_TYPES
-    name = types_.get((data.get("object"), data.get("deleted") is True))  # type: ignore[arg-type]
+    name = types_.get(object_tag(data))  # type: ignore[arg-type]
     if name is None:
         return _structure_plain(data, StripeObject)  # type: ignore[no-any-return]
     result: StripeObject = structure_as(data, _MODELS[name])
@@ -375,7 +394,7 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
     allows_str = str in members
     models = [m for m in members if _model_origin(m) is not None]
     others = [m for m in members if m is not _NONE and m is not str and m not in models]
-    by_tag: dict[tuple[Any, bool], Any] = {}
+    by_tag: dict[tuple[Any, bool] | None, Any] = {}
     for m in models:
         origin = _model_origin(m)
         by_tag[(getattr(origin, "OBJECT_NAME", None), getattr(origin, "DELETED", False))] = m
@@ -396,7 +415,7 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
         if isinstance(value, dict):
             if single is not None:
                 return hook_for(single)(value, single)
-            m = by_tag.get((value.get("object"), value.get("deleted") is True))
+            m = by_tag.get(object_tag(value))
             if m is not None:
                 return hook_for(m)(value, m)
             if models:
@@ -410,6 +429,25 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
                 f"expected a JSON object for {label}, got {type(value).__name__}: {value!r:.80}"
             )
         return value
+
+    return structure
+
+
+def _is_list_of_objects(t: Any) -> bool:
+    return get_origin(t) is list and not _is_plain_json(t)
+
+
+def _list_factory(t: Any) -> Callable[[Any, Any], Any]:
+    (item,) = get_args(t)
+    hook: Callable[[Any, Any], Any] | None = None
+
+    def structure(value: Any, _: Any) -> Any:
+        nonlocal hook
+        if type(value) is not list:  # not an empty list: a value of another type, kept as sent
+            raise ResponseParseError(f"expected a JSON array, got {type(value).__name__}")
+        if hook is None:
+            hook = converter.get_structure_hook(item)
+        return [hook(x, item) for x in value]
 
     return structure
 
@@ -433,6 +471,7 @@ def _is_union(t: Any) -> bool:
 
 
 converter.register_structure_hook_factory(_is_union, _union_factory)
+converter.register_structure_hook_factory(_is_list_of_objects, _list_factory)
 # registered last, so tried first: values that need no structuring are used as decoded
 converter.register_structure_hook_factory(_is_plain_json, _plain_json_factory)
 converter.register_structure_hook_factory(
@@ -454,8 +493,8 @@ def _unstructure_model_factory(t: Any) -> Callable[[Any], Any]:
             return None
         try:
             out = fn(obj)
-        except AttributeError:  # built by the tolerant path, with required fields unset
-            return unstructure_tolerant(obj, converter.get_unstructure_hook)
+        except Exception:  # noqa: BLE001 - built by the tolerant path: fields unset or as sent
+            return unstructure_tolerant(obj)
         absent = getattr(obj, "_absent", None)
         if absent:  # optional fields that were not in the parsed data stay out
             for key in absent:

@@ -80,8 +80,11 @@ def structure_tolerant(cls: type, data: dict[str, Any], get_hook: Callable[[Any]
     return obj
 
 
-def unstructure_tolerant(obj: Any, get_hook: Callable[[Any], Callable[[Any], Any]]) -> Any:
-    """JSON-ready data of an object built by `structure_tolerant` (or with unset attributes)."""
+def unstructure_tolerant(obj: Any) -> Any:
+    """JSON-ready data of an object built by `structure_tolerant` (or with unset attributes).
+
+    Values are dumped by what they are, not by the spec's type of their field: a value the
+    tolerant path kept as sent (a `None` where a map was expected) comes back as it was."""
     absent = getattr(obj, "_absent", None) or ()
     extra: dict[str, Any] = getattr(obj, "_extra", None) or {}
     out: dict[str, Any] = {}
@@ -92,9 +95,20 @@ def unstructure_tolerant(obj: Any, get_hook: Callable[[Any], Callable[[Any], Any
             value = getattr(obj, f.attr)
         except AttributeError:  # a required field the data did not have
             continue
-        out[f.wire] = get_hook(f.type)(value)
+        out[f.wire] = _dump(value)
     out.update(extra)
     return out
+
+
+def _dump(value: Any) -> Any:
+    to_dict = getattr(value, "to_dict", None)  # a model (StripeObject)
+    if to_dict is not None and not isinstance(value, dict):
+        return to_dict()
+    if type(value) is list:
+        return [_dump(v) for v in value]
+    if type(value) is dict:
+        return {k: _dump(v) for k, v in value.items()}
+    return value
 
 
 def missing_field_error(obj: Any, name: str, wire: str, api_version: str) -> AttributeError:
@@ -104,8 +118,9 @@ def missing_field_error(obj: Any, name: str, wire: str, api_version: str) -> Att
     if wire in extra:
         value = extra[wire]
         expected = _type_label(attrs.fields_dict(type(obj))[name].type)
+        sent = "null" if value is None else f"{_json_kind(value)} {value!r:.60}"
         return AttributeError(
-            f"{cls}.{name}: the payload has {_json_kind(value)} {value!r:.60} here, not the "
+            f"{cls}.{name}: the payload has {sent} here, not the "
             f"{expected} of API version {api_version} (aiostripe's pin); obj[{wire!r}] gives the "
             "value as sent"
         )

@@ -2,7 +2,9 @@
 
 Installed with aiostripe (a `pytest11` entry point), or enabled in a conftest with
 `pytest_plugins = ["aiostripe.testing.pytest_plugin"]`. The fixtures are async and need
-pytest-asyncio:
+pytest-asyncio (`pip install "aiostripe[testing]"`); an `async def` test that uses them is
+marked `asyncio` by this plugin, so it runs in a project without any pytest-asyncio
+configuration (its default "strict" mode included):
 
 ```python
 async def test_signup(fake_stripe, stripe_client):
@@ -16,6 +18,7 @@ another client with `fake_stripe.client(max_retries=2)` to test retries.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +43,22 @@ def _async_fixture(func: Any) -> Any:
         pytest.fail("the aiostripe fixtures need pytest-asyncio: pip install pytest-asyncio")
 
     return missing
+
+
+FIXTURES = frozenset({"fake_stripe", "stripe_client"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+    """Mark `async def` tests that take one of our fixtures `asyncio` (before pytest-asyncio
+    looks at them), unless they are marked already."""
+    is_test = getattr(collector, "funcnamefilter", lambda n: n.startswith("test"))(name)
+    if not (is_test and inspect.iscoroutinefunction(obj)):
+        return
+    if FIXTURES.isdisjoint(inspect.signature(obj).parameters):
+        return
+    if not any(m.name == "asyncio" for m in getattr(obj, "pytestmark", ())):
+        pytest.mark.asyncio(obj)
 
 
 @_async_fixture
