@@ -265,3 +265,33 @@ async def test_a_failed_shard_ends_the_export_with_its_error_and_a_rerun_resumes
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] is True
     assert all(s["state"] == "done" and s["error"] is None for s in manifest["shards"])
+
+
+async def test_windows_split_a_shard_by_created_and_meet_exactly(
+    tmp_path: Path, redis_url: str
+) -> None:
+    async with FakeStripe(seed=3) as server:
+        ids = server.seed("treasury.transaction", 900, financial_account="fa_1")
+        created = [server.store.objects[i]["created"] for i in ids]
+        gte, lt = min(created), max(created) + 1
+        out = tmp_path / "export"
+        worker = await start("worker", "--base-url", server.url, "--redis", redis_url,
+                             "--concurrency", "3")
+        try:
+            export = await start(
+                "export", "treasury.transactions", "--split", "financial_account=fa_1",
+                "--windows", "3", "-p", f"created[gte]={gte}", "-p", f"created[lt]={lt}",
+                "--out", str(out), "--redis", redis_url, "--no-progress",
+            )
+            _, err = await asyncio.wait_for(export.communicate(), 60)
+            assert export.returncode == 0, err.decode()
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(worker.communicate(), 30)
+    files = sorted(out.glob("*.jsonl"))
+    assert len(files) == 3 and all(f.name.startswith("fa_1.") for f in files)
+    got = [json.loads(line) for f in files for line in f.read_text().splitlines()]
+    assert sorted(o["id"] for o in got) == sorted(ids)  # every object once across the windows
+    for f in files:  # each file holds its window [a, b) only
+        a, b = (int(x) for x in f.name.removeprefix("fa_1.").removesuffix(".jsonl").split("-"))
+        assert all(a <= json.loads(line)["created"] < b for line in f.read_text().splitlines())
