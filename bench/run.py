@@ -19,7 +19,9 @@ to the first response: time and peak RSS), `generate` (`python -m codegen genera
 spec into a temporary directory), `memory` (RSS while auto-paginating 1,000,000 objects with a
 slow consumer), `telemetry` (bench/telemetry.py: CPU per call with tracing off and on, as ratios
 against the same client without telemetry, in one process), `distributed` (1, 2, 4 export workers
-on one shared budget, and the cost of a shared acquire: bench/distributed.py).
+on one shared budget, and the cost of a shared acquire: bench/distributed.py), `soak`
+(bench/soak.py: calls at 10% mixed faults and 2,000 creates across a 1 s and a 5 s outage,
+aiostripe and the official SDK; 20,000 calls here, the full 100,000 with `python bench/soak.py`).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ LABELS = {
     "raw": "raw aiohttp + json.loads",
 }
 FIGURES = ["capacity", "list", "search", "requests", "webhook", "jsonl", "hold", "cold",
-           "generate", "memory", "telemetry", "distributed"]
+           "generate", "memory", "telemetry", "distributed", "soak"]
 LIST_PATH = "/v1/treasury/transactions?financial_account=fa_1&limit=100"
 CUSTOMER_PATH = "/v1/customers/cus_1"
 
@@ -401,6 +403,14 @@ class Runner:
         out = self.run([PY, str(HERE / "telemetry.py"), "--url", self.url, "--rounds", rounds],
                        timeout=max(60, self.remaining() + 30))
         self.record("telemetry", "aiostripe", out)
+
+    def fig_soak(self) -> None:
+        """bench/soak.py (faults and outages, its own servers): its table, printed as it is."""
+        calls = "5000" if self.args.quick else "20000"  # 100,000: python bench/soak.py
+        argv = [PY, str(HERE / "soak.py"), "--calls", calls, "--outage-calls", "2000"]
+        proc = subprocess.run(argv, check=False, capture_output=True, text=True, cwd=ROOT,
+                              env=self.env, stdin=subprocess.DEVNULL, timeout=3600)
+        self.log(proc.stdout if proc.returncode == 0 else f"soak failed: {proc.stderr[-500:]}")
 
     # -- report ------------------------------------------------------------------------------
 
