@@ -39,3 +39,13 @@ def test_readme_pytest_example_runs_in_a_fresh_project(tmp_path: Path) -> None:
     assert proc.returncode == 0, out
     assert "1 passed" in out, out
     assert f"rootdir: {tmp_path}" in out, out  # no configuration file of ours was used
+
+
+def test_the_testing_extra_the_readme_names_installs_pytest_asyncio() -> None:
+    import tomllib
+
+    assert 'pip install "aiostripe[testing]"' in (REPO / "README.md").read_text()
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert any(dep.startswith("pytest-asyncio") for dep in extras["testing"])

@@ -156,3 +156,14 @@ def test_mypy_accepts_retrieve_results_none_params_and_typed_handlers(tmp_path: 
     errors = [line for line in out.splitlines() if ": error:" in line]
     # the only errors: a mismatched handler (decorator and `add`) and an id of None
     assert len(errors) == 3, out
+
+
+def test_readme_webhook_example_type_checks(tmp_path: Path) -> None:
+    """The README's typed-handler example passes mypy --strict as written."""
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Webhooks"):]
+    code = section[section.index("```python\n") + len("```python\n"):]
+    code = code[: code.index("```")]
+    assert "Event[PaymentIntent]" in code
+    out, _ = _mypy_strict(tmp_path, code)
+    assert ": error:" not in out, out
