@@ -196,3 +196,12 @@ def test_pages_of_auto_pagination_take_the_fast_path() -> None:
         if kind is SearchPage:
             page.update(object="search_result", next_page=None, total_count=0)
         assert type(fast(page)) is kind
+
+
+def test_signature_header_shortcut_agrees_with_the_full_parse() -> None:
+    from aiostripe.webhooks import _parse_header
+
+    sig = "ab" * 32
+    assert _parse_header(f"t=1700000000,v1={sig}") == (1700000000, [sig])  # the shortcut
+    assert _parse_header(f" t=1700000000 , v1={sig} ") == (1700000000, [sig])  # the full parse
+    assert _parse_header(f"t=1700000000,v1={sig},v0=xyz") == (1700000000, [sig])

@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import sys
 from collections import deque
 from collections.abc import Generator, Mapping
 from datetime import datetime
@@ -441,12 +442,16 @@ class _ListWalk:
         nxt = None
         if page.has_more and data:
             nxt = _object_id(data[0] if self.backward else data[-1], self.request.path)
-        ids = [_id_of(x) for x in items]  # the cursors, kept without keeping the objects
+        try:  # the cursors, kept without keeping the objects (checked when asked for)
+            ids: list[str | None] = [x.id for x in items]
+        except AttributeError:  # plain StripeObjects, or models without an id
+            ids = [_id_of(x) for x in items]
         return _Step(page, items, pos, 0, len(data), nxt, ids)
 
     def item_cursor(self, step: _Step, index: int) -> str:
         assert step.ids is not None
-        return _checked_id(step.ids[index], self.request.path)
+        value = step.ids[index]
+        return _checked_id(value if isinstance(value, str) else None, self.request.path)
 
     def page_cursor(self, step: _Step) -> str | None:
         if step.total == 0:
@@ -728,10 +733,10 @@ class ItemIterator(_PumpedIterator, Generic[T]):
         patience: Patience | None = None,
     ) -> None:
         super().__init__(_Pump(walk, pos, prefetch, max_items, max_pages, first, patience))
-        self._max_items = max_items
+        self._limit = sys.maxsize if max_items is None else max_items
         self._count = 0
-        self._step: _Step | None = None
-        self._index = 0  # objects of the current step yielded
+        self._items: deque[Any] = deque()  # the current step's objects not yet yielded
+        self._taken = 0  # how many objects the current step had when it was taken
         # the cursor is worked out when asked, not per object: from the step of the last object
         # yielded (it keeps ids, never objects) and its index there
         self._cursor_step: _Step | None = None
@@ -741,8 +746,9 @@ class ItemIterator(_PumpedIterator, Generic[T]):
     def cursor(self) -> str | None:
         """The position after the last object (or page) yielded, to pass back as `resume_from`;
         None before anything was yielded."""
-        if self._index and self._cursor_step is not None:
-            return self._walk.item_cursor(self._cursor_step, self._index - 1)
+        index = self._taken - len(self._items)  # objects of the current step yielded
+        if index and self._cursor_step is not None:
+            return self._walk.item_cursor(self._cursor_step, index - 1)
         if self._prev is not None:
             return self._walk.item_cursor(*self._prev)
         return self._cursor
@@ -756,21 +762,27 @@ class ItemIterator(_PumpedIterator, Generic[T]):
         return self
 
     async def __anext__(self) -> T:
+        items = self._items
+        if items and self._count < self._limit:  # the usual case: the page has more
+            self._count += 1
+            item: T = items.popleft()
+            return item
+        return await self._next_page_item()
+
+    async def _next_page_item(self) -> T:
         while True:
             pump = self._pump
-            if pump is None or (self._max_items is not None and self._count >= self._max_items):
-                self._step = None
+            if pump is None or self._count >= self._limit:
                 self._finish()
                 raise StopAsyncIteration
-            step = self._step
-            if step is not None and step.items:
-                item: T = step.items.popleft()
-                self._index += 1
+            if self._items:
                 self._count += 1
+                item: T = self._items.popleft()
                 return item
-            self._step = None
-            if self._index and self._cursor_step is not None:
-                self._prev = (self._cursor_step, self._index - 1)
+            index = self._taken - len(self._items)
+            if index and self._cursor_step is not None:
+                self._prev = (self._cursor_step, index - 1)
+            self._taken = 0
             try:
                 step = await pump.get()
             except BaseException:
@@ -784,8 +796,25 @@ class ItemIterator(_PumpedIterator, Generic[T]):
                 self._cursor = self._walk.page_cursor(step)
                 self._prev = None
             step.page = None  # the objects live in step.items only, dropped as yielded
-            self._step = self._cursor_step = step
-            self._index = 0
+            self._cursor_step = step
+            self._items = step.items
+            self._taken = len(step.items)
+
+    def _finish(self) -> None:
+        self._drop_items()
+        super()._finish()
+
+    async def aclose(self) -> None:
+        self._drop_items()
+        await super().aclose()
+
+    def _drop_items(self) -> None:
+        """No object is yielded after this (the cursor stays where it is)."""
+        index = self._taken - len(self._items)
+        if index and self._cursor_step is not None:
+            self._prev = (self._cursor_step, index - 1)
+        self._items = deque()
+        self._taken = 0
 
     async def to_list(self) -> list[T]:
         """The remaining objects, in a list (bounded by the iterator's `max_items`, if any)."""

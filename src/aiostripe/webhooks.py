@@ -60,6 +60,7 @@ import hashlib
 import hmac
 import inspect
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -169,8 +170,14 @@ def _fail(message: str, sig_header: str | None) -> SignatureVerificationError:
     return SignatureVerificationError(message, sig_header=sig_header)
 
 
+_PLAIN_HEADER = re.compile(rf"t=([0-9]{{1,{_MAX_TIMESTAMP_DIGITS}}}),v1=([0-9a-f]{{64}})")
+
+
 def _parse_header(sig_header: str | None) -> tuple[int, list[str]]:
     """`(timestamp, v1 signatures)` of a `Stripe-Signature` header; raises on any defect."""
+    plain = _PLAIN_HEADER.fullmatch(sig_header) if sig_header is not None else None
+    if plain is not None:  # `t=<seconds>,v1=<hex>`, as Stripe sends it: nothing to check
+        return int(plain[1]), [plain[2]]
     if sig_header is None:
         raise _fail(f"no {SIGNATURE_HEADER} header", sig_header)
     if not sig_header.strip():
@@ -298,7 +305,10 @@ def construct_event(
 
 
 def _field(obj: object, key: str) -> Any:
-    """`obj[key]` if the data had that field, else None (never raises)."""
+    """`obj[key]` if the data had that field, else None (never raises). A model's field is its
+    attribute (one slot load; None when the data lacked it or sent another kind of value)."""
+    if type(obj) is not StripeObject and isinstance(obj, StripeObject):
+        return getattr(obj, key, None)
     return obj[key] if isinstance(obj, StripeObject) and key in obj else None
 
 
