@@ -454,8 +454,9 @@ def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
     cols = ["calls", "ok", "lost", "duplicated", "ambiguous", "failed_but_done", "unexpected",
             "refused",
             "attempts_per_call", "p50_ms", "p99_ms"]
-    lines = [f"### Soak ({args.calls:,} calls a client, {args.fault_rate:.0%} faults) and "
-             f"outages ({args.outage_calls:,} creates in flight)", "",
+    title = (f"### Soak ({args.calls:,} calls a client, {args.fault_rate:.0%} faults) and "
+             f"outages ({args.outage_calls:,} creates in flight)")
+    lines = [title, "",
              "| run | " + " | ".join(cols) + " | success % |",
              "|---" * (len(cols) + 2) + "|"]
     for name, r in results.items():
