@@ -29,6 +29,8 @@ def params(op: Operation, *, full: bool = False) -> dict[str, Any]:
     out = example(op.params_type(), full=full)
     if op.kind == "search":
         out["query"] = "metadata['order']:'42'"
+    if full and "starting_after" in out:
+        out.pop("ending_before", None)  # Stripe takes one cursor or the other, never both
     if full and "expand" in out:
         field = expandable_field(op)
         if field is None:
