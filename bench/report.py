@@ -301,6 +301,11 @@ def render(results: dict[str, Any], env: dict[str, Any], figures: list[str]) -> 
 
         cell = _cell(results, "distributed", "out")
         lines += table(cell.extra[0] if cell and cell.extra else {"error": _na(cell)}) + [""]
+    if "fake" in figures:
+        from fake_flows import table as fake_table  # bench/fake_flows.py
+
+        cell = _cell(results, "fake", "out")
+        lines += fake_table(cell.extra[0] if cell and cell.extra else {"error": _na(cell)}) + [""]
     lines.append("Ratios are aiostripe ÷ the other (rates: above 1 is faster; times and memory: "
                  "below 1 is better). See bench/README.md.")
     return "\n".join(lines)

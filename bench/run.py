@@ -21,7 +21,9 @@ slow consumer), `telemetry` (bench/telemetry.py: CPU per call with tracing off a
 against the same client without telemetry, in one process), `distributed` (1, 2, 4 export workers
 on one shared budget, and the cost of a shared acquire: bench/distributed.py), `soak`
 (bench/soak.py: calls at 10% mixed faults and 2,000 creates across a 1 s and a 5 s outage,
-aiostripe and the official SDK; 20,000 calls here, the full 100,000 with `python bench/soak.py`).
+aiostripe and the official SDK; 20,000 calls here, the full 100,000 with `python bench/soak.py`),
+`fake` (the fake Stripe's creates with events, with webhook deliveries, card payments:
+bench/fake_flows.py).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ LABELS = {
     "raw": "raw aiohttp + json.loads",
 }
 FIGURES = ["capacity", "list", "search", "requests", "webhook", "jsonl", "hold", "cold",
-           "generate", "memory", "telemetry", "distributed", "soak"]
+           "generate", "memory", "telemetry", "distributed", "soak", "fake"]
 LIST_PATH = "/v1/treasury/transactions?financial_account=fa_1&limit=100"
 CUSTOMER_PATH = "/v1/customers/cus_1"
 
@@ -332,6 +334,15 @@ class Runner:
         quick = ["--quick"] if self.args.quick else []
         out = self.run([PY, str(HERE / "distributed.py"), *quick], 300)
         self.cell("distributed", "out").extra.append(out)
+
+    def fig_fake(self) -> None:
+        """The fake Stripe's behaviours: events, webhooks, payments (bench/fake_flows.py)."""
+        if self.remaining() < 30:
+            return self.skip("fake", ["out"])
+        self.log("fake: customers.create, with a webhook endpoint, card payments")
+        quick = ["--quick"] if self.args.quick else []
+        self.cell("fake", "out").extra.append(
+            self.run([PY, str(HERE / "fake_flows.py"), *quick], 120))
 
     def fig_cold(self) -> None:
         targets = ["python", *CLIENTS]

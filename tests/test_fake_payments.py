@@ -288,3 +288,44 @@ async def test_refunds(stripe_client: StripeClient) -> None:
     assert done.value.code == "charge_already_refunded"
     listed = await stripe.refunds.list(charge=charge.id)
     assert {r.id for r in listed.data} == {part.id, rest.id}
+
+
+async def test_setup_intents(fake_stripe: FakeStripe, stripe_client: StripeClient) -> None:
+    """https://docs.stripe.com/payments/setupintents/lifecycle and
+    https://docs.stripe.com/testing: a SetupIntent with a payment method waits in
+    `requires_confirmation`; confirmed it `succeeded` and the payment method is attached to the
+    customer; a declined card is the 402 with `last_setup_error`; a 3D Secure card
+    `requires_action` until the customer authenticates; `payment_methods.detach` clears the
+    customer."""
+    stripe = stripe_client
+    customer = await stripe.customers.create(email="jo@example.com")
+    intent = await stripe.setup_intents.create(customer=customer.id, payment_method="pm_card_visa")
+    assert (intent.status, intent.usage) == ("requires_confirmation", "off_session")
+    done = await stripe.setup_intents.confirm(intent.id)
+    assert done.status == "succeeded" and isinstance(done.payment_method, str)
+    pm = await stripe.payment_methods.retrieve(done.payment_method)
+    assert pm.customer == customer.id
+
+    with pytest.raises(CardError) as declined:
+        await stripe.setup_intents.create(
+            customer=customer.id, payment_method="pm_card_chargeDeclinedIncorrectCvc", confirm=True
+        )
+    assert (declined.value.http_status, declined.value.code) == (402, "incorrect_cvc")
+    assert declined.value.error is not None
+    failed = await stripe.setup_intents.retrieve(declined.value.error["setup_intent"]["id"])
+    assert failed.status == "requires_payment_method" and failed.last_setup_error is not None
+    assert failed.last_setup_error.code == "incorrect_cvc"
+
+    action = await stripe.setup_intents.create(
+        customer=customer.id, payment_method="pm_card_threeDSecure2Required", confirm=True
+    )
+    assert action.status == "requires_action" and action.next_action is not None
+    fake_stripe.authenticate(action.id)
+    assert (await stripe.setup_intents.retrieve(action.id)).status == "succeeded"
+
+    detached = await stripe.payment_methods.detach(pm.id)
+    assert detached.customer is None
+    kinds = [e["type"] for e in fake_stripe.events()]
+    assert kinds.count("payment_method.attached") == 2
+    assert kinds[-1] == "payment_method.detached"
+    assert "setup_intent.setup_failed" in kinds and "setup_intent.requires_action" in kinds

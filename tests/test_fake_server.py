@@ -110,13 +110,16 @@ async def test_missing_parent_is_a_404(stripe_client: StripeClient) -> None:
 
 async def test_actions_and_status(stripe_client: StripeClient) -> None:
     """The generic actions (objects without a lifecycle of their own in testing/behaviours/)."""
-    intent = await stripe_client.setup_intents.create(usage="off_session")
-    assert type(intent).__name__ == "SetupIntent" and intent.usage == "off_session"
-    confirmed = await stripe_client.setup_intents.confirm(intent.id, payment_method="pm_1")
-    assert confirmed.status == "succeeded" and confirmed.payment_method == "pm_1"
-    canceled = await stripe_client.setup_intents.cancel(intent.id)
-    assert canceled.status == "canceled" and canceled.id == intent.id
-    assert (await stripe_client.setup_intents.retrieve(intent.id)).status == "canceled"
+    quote = await stripe_client.quotes.create(description="d")
+    assert type(quote).__name__ == "Quote" and quote.description == "d"
+    finalized = await stripe_client.quotes.finalize_quote(quote.id)
+    assert finalized.status == "open" and finalized.id == quote.id
+    accepted = await stripe_client.quotes.accept(quote.id)
+    assert accepted.status == "accepted"
+    assert (await stripe_client.quotes.retrieve(quote.id)).status == "accepted"
+    other = await stripe_client.quotes.create(description="e")
+    canceled = await stripe_client.quotes.cancel(other.id)
+    assert canceled.status == "canceled" and canceled.id == other.id
 
 
 async def test_singletons(stripe_client: StripeClient) -> None:

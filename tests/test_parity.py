@@ -61,6 +61,7 @@ KNOWN_OPERATIONS: dict[tuple[str, CaseKind], str] = {
         "POST /v1/payment_intents/{intent}/confirm",
         "POST /v1/payment_methods/{payment_method}/attach",
         "POST /v1/refunds",
+        "POST /v1/setup_intents/{intent}/confirm",
         "POST /v1/test_helpers/treasury/inbound_transfers/{id}/return",
         "POST /v1/test_helpers/treasury/outbound_payments/{id}/return",
         "POST /v1/test_helpers/treasury/outbound_transfers/{outbound_transfer}/return",

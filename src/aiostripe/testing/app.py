@@ -27,7 +27,7 @@ from aiohttp import BodyPartReader, web
 from aiostripe._encode import decode_form
 from aiostripe._generated import API_VERSION
 from aiostripe.testing import errors
-from aiostripe.testing.behaviours import RequestContext
+from aiostripe.testing.behaviours import RequestContext, http_helpers
 from aiostripe.testing.errors import ParamError, StripeHTTPError
 from aiostripe.testing.faults import Fault
 from aiostripe.testing.log import RequestRecord
@@ -64,6 +64,7 @@ class _Saved:
 def build_app(fake: FakeStripe) -> web.Application:
     """The aiohttp application serving `fake`."""
     app = web.Application(client_max_size=MAX_BODY)
+    http_helpers.add_routes(app, fake)  # the fake's own `/_fake/...` test helpers
     app.router.add_route("*", "/{tail:.*}", _Server(fake).handle)
     return app
 

@@ -30,6 +30,7 @@ from aiostripe.testing.app import build_app
 from aiostripe.testing.behaviours import Behaviours, RequestContext
 from aiostripe.testing.behaviours import checkout as _checkout
 from aiostripe.testing.behaviours import payments as _payments
+from aiostripe.testing.behaviours import setup_intents as _setup_intents
 from aiostripe.testing.behaviours.webhooks import DEFAULT_RETRY_DELAYS, WebhookDispatcher
 from aiostripe.testing.faults import Faults
 from aiostripe.testing.handlers import Handlers
@@ -283,8 +284,14 @@ class FakeStripe:
 
     def authenticate(self, intent_id: str, *, succeed: bool = True) -> dict[str, Any]:
         """Complete (or, with `succeed=False`, fail) the 3D Secure authentication a
-        `requires_action` payment intent waits for, as the customer would; returns the intent."""
+        `requires_action` payment or setup intent waits for, as the customer would; returns the
+        intent."""
         with self._acting_on(intent_id) as world:
+            intent = world.get(intent_id)
+            if intent is not None and intent.get("object") == "setup_intent":
+                if intent["status"] != "requires_action":
+                    raise ValueError(f"{intent_id} is {intent['status']}, not requires_action")
+                return _setup_intents.authenticate(world, intent, succeed_=succeed)
             return _payments.authenticate(world, intent_id, succeed=succeed)
 
     def complete_checkout(

@@ -7,13 +7,15 @@ documents, each registered by client method name (`registry.behaviour`):
 - `cards.py`: test payment methods (`pm_card_visa`, the decline family, 3D Secure) and numbers;
 - `payments.py`: the PaymentIntent status machine, its charges and balance transactions;
 - `refunds.py`: refunds (full, partial, over-refund errors);
+- `setup_intents.py`: SetupIntents with the same test cards, payment methods detached;
 - `checkout.py`: Checkout Sessions in payment mode, completed by a test helper;
 - `invoices.py`: invoice items and invoices (draft, open, paid, void, uncollectible);
 - `subscriptions.py`: subscriptions (first invoice, trials, cancel) and test clocks;
 - `endpoints.py`: webhook endpoints with their `whsec_` secret;
 - `connect.py`: `Stripe-Account` (objects of connected accounts kept apart);
 - `treasury.py`: money movement with transactions, entries and balances;
-- `events.py` records the events of every change, `webhooks.py` delivers them.
+- `events.py` records the events of every change, `webhooks.py` delivers them;
+- `http_helpers.py`: the fake's own test helpers over HTTP (`/_fake/...`).
 
 `docs/fake-stripe.md` says what is modelled and what is not.
 """
@@ -31,6 +33,7 @@ from aiostripe.testing.behaviours import (  # noqa: F401  (they register their b
     invoices,
     payments,
     refunds,
+    setup_intents,
     subscriptions,
     treasury,
 )
