@@ -329,3 +329,31 @@ async def test_setup_intents(fake_stripe: FakeStripe, stripe_client: StripeClien
     assert kinds.count("payment_method.attached") == 2
     assert kinds[-1] == "payment_method.detached"
     assert "setup_intent.setup_failed" in kinds and "setup_intent.requires_action" in kinds
+
+
+async def test_customer_balance_and_payouts(
+    fake_stripe: FakeStripe, stripe_client: StripeClient
+) -> None:
+    """https://docs.stripe.com/billing/customer/balance: a balance transaction adds its amount to
+    the customer's balance (negative: credit) and its `ending_balance` is the result;
+    https://docs.stripe.com/payouts: a payout is `pending` and can be canceled only then."""
+    stripe = stripe_client
+    customer = await stripe.customers.create(email="jo@example.com")
+    credit = await stripe.customers.balance_transactions.create(
+        customer.id, amount=-500, currency="usd"
+    )
+    debit = await stripe.customers.balance_transactions.create(
+        customer.id, amount=200, currency="usd"
+    )
+    assert (credit.ending_balance, debit.ending_balance) == (-500, -300)
+    assert (await stripe.customers.retrieve(customer.id)).balance == -300
+    updated = fake_stripe.events("customer.updated")[-1]
+    assert updated["data"]["previous_attributes"] == {"balance": -500}
+
+    payout = await stripe.payouts.create(amount=1000, currency="usd")
+    assert payout.status == "pending" and payout.arrival_date > payout.created
+    canceled = await stripe.payouts.cancel(payout.id)
+    assert canceled.status == "canceled"
+    with pytest.raises(InvalidRequestError):
+        await stripe.payouts.cancel(payout.id)
+    assert fake_stripe.events()[-1]["type"] == "payout.canceled"

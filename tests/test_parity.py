@@ -60,6 +60,7 @@ KNOWN_OPERATIONS: dict[tuple[str, CaseKind], str] = {
         "POST /v1/payment_intents/{intent}/capture",
         "POST /v1/payment_intents/{intent}/confirm",
         "POST /v1/payment_methods/{payment_method}/attach",
+        "POST /v1/payouts/{payout}/cancel",
         "POST /v1/refunds",
         "POST /v1/setup_intents/{intent}/confirm",
         "POST /v1/test_helpers/treasury/inbound_transfers/{id}/return",

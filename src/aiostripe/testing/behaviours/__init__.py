@@ -8,6 +8,7 @@ documents, each registered by client method name (`registry.behaviour`):
 - `payments.py`: the PaymentIntent status machine, its charges and balance transactions;
 - `refunds.py`: refunds (full, partial, over-refund errors);
 - `setup_intents.py`: SetupIntents with the same test cards, payment methods detached;
+- `customers.py`: a customer's credit balance, payouts;
 - `checkout.py`: Checkout Sessions in payment mode, completed by a test helper;
 - `invoices.py`: invoice items and invoices (draft, open, paid, void, uncollectible);
 - `subscriptions.py`: subscriptions (first invoice, trials, cancel) and test clocks;
@@ -28,6 +29,7 @@ from contextlib import contextmanager
 from aiostripe.testing.behaviours import (  # noqa: F401  (they register their behaviours)
     checkout,
     connect,
+    customers,
     endpoints,
     events,
     invoices,
