@@ -4,7 +4,12 @@ import pytest
 
 from aiostripe.testing import FakeStripe
 
-pytest_plugins = ["aiostripe.testing.pytest_plugin", "tests.stripe_mock", "tests.redis_server"]
+pytest_plugins = [
+    "aiostripe.testing.pytest_plugin",
+    "tests.stripe_mock",
+    "tests.redis_server",
+    "tests.fault_server",
+]
 
 
 @pytest.fixture(scope="session")

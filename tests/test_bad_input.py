@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +12,7 @@ import pytest
 from aiohttp import web
 
 from aiostripe import InvalidParameterError, StripeClient, cli
-from tests.test_retries import API_KEY, FaultServer, status
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FaultServer]:
-    srv = FaultServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
+from tests.fault_server import API_KEY, FaultServer, status
 
 
 @pytest.mark.parametrize(

@@ -22,17 +22,17 @@ import pytest
 from aiohttp import web
 
 from aiostripe import APIConnectionError, RetryEvent, StripeClient
-from tests.test_retries import (
+from tests.fault_server import (
     API_KEY,
     Fault,
     FaultServer,
-    FlakySession,
     assert_one_key,
     drop,
     get,
     ok,
     post,
 )
+from tests.test_retries import FlakySession
 
 
 class AmbiguousServer(FaultServer):

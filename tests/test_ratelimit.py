@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -13,16 +12,7 @@ from aiostripe import APIConnectionError
 from aiostripe._client import StripeClient
 from aiostripe._ratelimit import Gate, RateLimit, Slots, TokenBucket
 from aiostripe._retry import RetryPolicy, WaitEvent
-from tests.test_retries import API_KEY, FaultServer, get, ok, post, status
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FaultServer]:
-    srv = FaultServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
-
+from tests.fault_server import API_KEY, FaultServer, get, ok, post, status
 
 # --- units -------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import sys
 import textwrap
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 import redis.asyncio as aioredis
@@ -20,16 +20,8 @@ from aiostripe import APIConnectionError
 from aiostripe._client import StripeClient
 from aiostripe._ratelimit import RateLimit
 from aiostripe._shared_budget import account_key, buckets, endpoint
+from tests.fault_server import API_KEY, Attempt, Fault, FaultServer, get, ok, status
 from tests.redis_server import RedisProcess
-from tests.test_retries import API_KEY, Attempt, Fault, FaultServer, get, ok, status
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FaultServer]:
-    srv = FaultServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
 
 
 def enforce(limit: int, server: FaultServer) -> Callable[[Attempt], Fault]:
