@@ -35,7 +35,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         return None
 
     monkeypatch.setattr(_patience, "_sleep", record)
-    monkeypatch.setattr(_requestor, "_sleep", no_sleep)
+    monkeypatch.setattr(_requestor.loop, "_sleep", no_sleep)
     return recorded
 
 

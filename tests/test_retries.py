@@ -73,7 +73,7 @@ class Sleeps:
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
     recorder = Sleeps()
-    monkeypatch.setattr(_requestor, "_sleep", recorder)
+    monkeypatch.setattr(_requestor.loop, "_sleep", recorder)
     return recorder
 
 
@@ -544,7 +544,7 @@ async def test_first_time_success_takes_the_fast_path(
         raise AssertionError("waited at the gate on the fast path")
 
     monkeypatch.setattr(requestor, "_send", spy)
-    monkeypatch.setattr(_requestor, "_sleep", no_sleep)
+    monkeypatch.setattr(_requestor.loop, "_sleep", no_sleep)
     monkeypatch.setattr(requestor, "_wait_for_slot", no_wait)
     monkeypatch.setattr(requestor, "_wait_for_turn", no_wait)
     tasks_before = client_tasks()

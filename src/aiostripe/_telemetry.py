@@ -26,14 +26,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from aiostripe._errors import APIConnectionError, StripeError
-from aiostripe._requestor import _notify
+from aiostripe._requestor.outcome import _notify
 from aiostripe._templates import url_template
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import Histogram, MeterProvider
     from opentelemetry.trace import Tracer, TracerProvider
 
-    from aiostripe._requestor import RawResponse, _Call, _Failure
+    from aiostripe._requestor.outcome import _Call, _Failure
+    from aiostripe._requestor.response import RawResponse
 
 OTEL_SWITCH = "AIOSTRIPE_OTEL"
 _OFF = frozenset({"0", "off", "false", "no", "none"})

@@ -1,45 +1,47 @@
-"""The single request loop: build the request, send it, decide whether to retry, return the body.
-
-Everything that talks HTTP goes through `Requestor.request`: the generated services, pagination,
-`StripeClient.raw_request`. It owns the aiohttp session of a client and its flow control
-(`_ratelimit.Gate`: connection slots, client-side rate limit, server-asked pauses).
-
-One call = one or more attempts under one deadline (`timeout`, total, retries and waits
-included). Each attempt waits for its turn at the gate, is sent with aiohttp's own timeout set to
-the time left, and on failure `RetryPolicy` decides whether another attempt is worth it and how
-long to wait first. A POST carries the same `Idempotency-Key` on every attempt, so the API
-performs it at most once however many times it is sent. See the README section "Retries, idempotency, rate limits and timeouts".
-"""
+"""`Requestor`: a client's configuration, its aiohttp session and flow control, and the request loop
+itself (`request`: `_prepare`, then per attempt `_attempt` → `_classify` → `_retry_delay` →
+`_wait_to_retry`)."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 import io
-import json
 import logging
-import math
-import platform
 import uuid
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import attrs
 from yarl import URL
 
-from aiostripe import _json, _validate, _version
-from aiostripe._encode import encode_body, encode_params, encode_query
+from aiostripe import _validate
+from aiostripe._encode import encode_body, encode_query
 from aiostripe._errors import (
     APIConnectionError,
-    ResponseParseError,
     StripeError,
     error_from_response,
 )
-from aiostripe._models import StripeResponse
 from aiostripe._options import OPTION_KEYS, RequestOptions
 from aiostripe._outage import HostWatch
 from aiostripe._ratelimit import Gate, RateLimit
+from aiostripe._requestor.outcome import (
+    _Call,
+    _describe,
+    _describe_cause,
+    _Failure,
+    _notify,
+    _retryable_client_error,
+    _unsent,
+)
+from aiostripe._requestor.response import RawResponse, _unreadable
+from aiostripe._requestor.wire import (
+    LARGE_BODY,
+    _client_timeout,
+    _MultipartBody,
+    _one_retry_layer,
+    _user_agent_headers,
+)
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 from aiostripe._shared_budget import account_key
 
@@ -48,122 +50,21 @@ if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not 
 
     from aiostripe._telemetry import CallTrace, Telemetry
 
+
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_FILES_URL = "https://files.stripe.com"
 DEFAULT_READ_TIMEOUT = 30.0
 """Seconds an attempt may wait for response data (README: "Deadlines and timeouts"): Stripe
 answers in well under a second and its slowest calls in seconds, so an attempt silent for 30 s
 has stalled; with the default 80 s `timeout` a stalled attempt still leaves time for a retry."""
-LARGE_BODY = 1 << 20
-"""Bodies above this many bytes are streamed from a buffer (aiohttp warns on large raw bytes)."""
 
 logger = logging.getLogger("aiostripe")
 _DEBUG = logging.DEBUG
 
 _sleep = asyncio.sleep  # every wait of the loop goes through here (tests record the delays)
 
-_UNREAD: Any = object()
-
 OnRetry = Callable[[RetryEvent], None]
 OnRateLimitWait = Callable[[WaitEvent], None]
-
-
-@attrs.define(slots=True)
-class RawResponse:
-    """A response's status, headers and body, before parsing."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    _data: Any = attrs.field(default=_UNREAD, init=False, eq=False, repr=False)
-
-    @property
-    def request_id(self) -> str | None:
-        return self.headers.get("Request-Id")
-
-    def meta(self) -> StripeResponse:
-        return StripeResponse(self.status, self.headers, self.request_id)
-
-    def json(self) -> Any:
-        """The decoded JSON body (decoded once); ResponseParseError if it is not JSON."""
-        if self._data is not _UNREAD:
-            return self._data
-        try:
-            self._data = _json.loads(self.body)
-            return self._data
-        except ValueError:
-            raise ResponseParseError(
-                f"invalid JSON in a {self.status} response (request id {self.request_id}): "
-                f"{self.body[:200]!r}",
-                http_status=self.status,
-                http_body=self.body.decode("utf-8", "replace"),
-                headers=dict(self.headers),
-                request_id=self.request_id,
-            ) from None
-
-
-def _user_agent_headers() -> dict[str, str]:
-    import aiohttp
-
-    ua = {
-        "bindings_version": _version.VERSION,
-        "lang": "python",
-        "lang_version": platform.python_version(),
-        "publisher": "aiostripe",
-        "httplib": f"aiohttp/{aiohttp.__version__}",
-    }
-    return {
-        "User-Agent": f"aiostripe/{_version.VERSION} Python/{platform.python_version()} "
-        f"aiohttp/{aiohttp.__version__}",
-        "X-Stripe-Client-User-Agent": json.dumps(ua),
-    }
-
-
-@attrs.define(slots=True)
-class _Call:
-    """The state of one call across its attempts."""
-
-    method: str
-    verb: str
-    target: URL
-    headers: dict[str, str]
-    data: Any
-    body: _MultipartBody | None
-    max_retries: int
-    timeout: aiohttp.ClientTimeout
-    connect: float
-    read: float | None
-    loop: asyncio.AbstractEventLoop
-    start: float
-    deadline: float
-    attempt: int = 0
-    unsent: int = 0  # attempts that could not connect: they do not spend max_retries
-    resume: float = 0.0  # when the last backoff ended
-    error: StripeError | None = None
-    trace: CallTrace | None = None  # what the client's telemetry follows of this call
-
-    @property
-    def idempotent(self) -> bool:
-        """Whether sending the call again cannot do anything twice."""
-        return self.method != "post" or "Idempotency-Key" in self.headers
-
-
-@attrs.frozen
-class _Failure:
-    """A failed attempt, classified: the error the call would raise, and whether to retry."""
-
-    status: int | None  # None: no response (connection error, timeout)
-    headers: Mapping[str, str] | None
-    error: StripeError
-    retryable: bool
-    request_id: str | None
-    unsent: bool = False  # the connection could not be made: nothing reached the API
-
-    @property
-    def reason(self) -> str:
-        if self.unsent:
-            return "unreachable"
-        return _reason(self.status, self.headers, self.error)
 
 
 def _log_success(call: _Call, response: RawResponse) -> None:
@@ -172,18 +73,6 @@ def _log_success(call: _Call, response: RawResponse) -> None:
         call.verb, call.target.path, response.status, call.attempt, response.request_id,
         call.loop.time() - call.start,
     )
-
-
-def _unreadable(response: RawResponse) -> ResponseParseError | None:
-    """Why the body of a 2xx cannot be read (JSON that does not decode), None if it can;
-    bodies of other content types (a PDF) are taken as they are."""
-    if "json" not in response.headers.get("Content-Type", "application/json"):
-        return None
-    try:
-        response.json()
-    except ResponseParseError as exc:
-        return exc
-    return None
 
 
 class Requestor:
@@ -702,135 +591,3 @@ class Requestor:
             ) from exc
 
 
-def _one_retry_layer(session: aiohttp.ClientSession) -> None:
-    """Switch off aiohttp's own re-send of an idempotent request after a reset on a reused
-    connection: the request loop is the only retry layer, so `max_retries=0` means one request
-    on the wire and `client.stats.attempts` counts every attempt."""
-    if hasattr(session, "_retry_connection"):
-        session._retry_connection = False
-
-
-def _client_timeout(total: float, connect: float, read: float | None) -> aiohttp.ClientTimeout:
-    """aiohttp's timeout for one attempt with `total` seconds left to the call's deadline.
-
-    `connect` bounds DNS + TCP + TLS (no time is spent waiting for a pooled connection: the gate
-    lets at most `max_connections` attempts through at once); `read`, when set, bounds each wait
-    for data. No rounding up of the deadline to a whole second (aiohttp's `ceil_threshold`).
-    """
-    import aiohttp
-
-    return aiohttp.ClientTimeout(
-        total=total, connect=connect, sock_read=read, ceil_threshold=math.inf
-    )
-
-
-def _retryable_client_error(exc: aiohttp.ClientError) -> bool:
-    """Connection trouble may pass; a certificate, a TLS setup or a URL that is wrong will not."""
-    import aiohttp
-
-    if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch):
-        return False
-    return isinstance(
-        exc,
-        aiohttp.ClientConnectionError | aiohttp.ClientPayloadError | aiohttp.ClientResponseError,
-    ) and not isinstance(exc, aiohttp.InvalidURL)
-
-
-def _unsent(exc: StripeError) -> bool:
-    """Whether a failed attempt never reached the API: the connection could not be made (refused,
-    DNS, connect timeout) or was lost before the request could be written."""
-    import aiohttp
-
-    cause = exc.__cause__
-    return isinstance(
-        cause,
-        aiohttp.ClientConnectorError
-        | aiohttp.ConnectionTimeoutError
-        | aiohttp.ClientConnectionResetError,
-    ) and not isinstance(cause, aiohttp.ClientSSLError)
-
-
-def _describe_cause(exc: StripeError) -> str:
-    cause = exc.__cause__
-    return type(cause).__name__ if cause is not None else type(exc).__name__
-
-
-def _describe(exc: aiohttp.ClientError) -> str:
-    """A short description of an aiohttp error, without URLs (they may carry query data)."""
-    import aiohttp
-
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return f"{type(exc).__name__}: {exc.status} {exc.message}"
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _reason(
-    status: int | None, headers: Mapping[str, str] | None, error: StripeError
-) -> str:
-    """Why an attempt is retried, for logs and `RetryEvent.reason`."""
-    if status is None:
-        return "timeout" if isinstance(error.__cause__, TimeoutError) else "connection"
-    if status < 300:
-        return "unreadable_body"
-    if (
-        headers is not None
-        and headers.get("Stripe-Should-Retry") == "true"
-        and status < 500
-        and status not in (409, 429)
-    ):
-        return "should_retry"
-    if status == 429:
-        return "lock_timeout" if error.code == "lock_timeout" else "rate_limit"
-    return f"status {status}"
-
-
-def _notify(callback: Callable[[Any], None], event: object) -> None:
-    """Run a metrics callback; its failure is logged, never raised into the call."""
-    try:
-        callback(event)
-    except Exception:
-        logger.exception("aiostripe: the %r callback raised", callback)
-
-
-class _MultipartBody:
-    """A multipart body (file uploads) that can be sent again on a retry: a fresh FormData per
-    attempt, with seekable files rewound to where they started and other streams read once."""
-
-    __slots__ = ("_parts", "_plain")
-
-    def __init__(self, params: Mapping[str, Any]) -> None:
-        self._parts: list[tuple[str, Any, str, int | None]] = []
-        plain: dict[str, Any] = {}
-        for key, value in params.items():
-            if isinstance(value, bytes | bytearray) or hasattr(value, "read"):
-                name = getattr(value, "name", None) or "upload"
-                filename = str(name).rsplit("/", 1)[-1]
-                position: int | None = None
-                if not isinstance(value, bytes | bytearray):
-                    try:
-                        position = value.tell() if value.seekable() else None
-                    except (AttributeError, OSError, ValueError):
-                        position = None
-                    if position is None:
-                        value = value.read()  # a stream that cannot rewind: keep its bytes
-                self._parts.append((key, value, filename, position))
-            else:
-                plain[key] = value
-        self._plain = list(encode_params(plain))
-
-    def form(self) -> aiohttp.FormData:
-        import aiohttp
-
-        form = aiohttp.FormData(default_to_multipart=True)  # multipart even without a file part
-        for key, value, filename, position in self._parts:
-            if position is not None:
-                value.seek(position)
-            elif len(value) > LARGE_BODY:
-                value = io.BytesIO(value)  # aiohttp warns about large raw bytes
-            form.add_field(
-                key, value, filename=filename, content_type="application/octet-stream"
-            )
-        for key, value in self._plain:
-            form.add_field(key, value)
-        return form
