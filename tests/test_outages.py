@@ -212,11 +212,13 @@ async def test_an_unreadable_2xx_of_a_get_is_retried(server: AmbiguousServer) ->
 
 
 async def test_read_timeout_is_on_by_default_and_leaves_room_for_retries() -> None:
-    client = StripeClient(API_KEY)
-    timeout = client._requestor._default_timeout
-    assert timeout.sock_read == 30.0 and timeout.total == 80.0
-    assert 2 * timeout.sock_read < timeout.total  # a stalled attempt still leaves a retry
-    assert StripeClient(API_KEY, read_timeout=None)._requestor._default_timeout.sock_read is None
+    requestor = StripeClient(API_KEY)._requestor
+    attempt = requestor._default_timeout  # what aiohttp is given for one attempt
+    assert attempt.total == 30.0 and requestor.timeout == 80.0
+    assert 2 * attempt.total < requestor.timeout  # a stalled attempt still leaves a retry
+    assert attempt.sock_read is None  # one timer per attempt, not one per chunk received
+    unlimited = StripeClient(API_KEY, read_timeout=None)._requestor
+    assert unlimited._default_timeout.total == 80.0  # only the call's deadline
 
 
 # --- one retry layer ------------------------------------------------------------------------

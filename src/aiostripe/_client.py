@@ -48,7 +48,7 @@ class StripeClient(ClientServices):
     Retries, timeouts and flow control (README: "Retries, idempotency, rate limits and timeouts"): each call may be retried
     `max_retries` times (default 2) within its total `timeout` (default 80 s, waits included);
     `connect_timeout` (default 30 s) bounds each connection set-up, `read_timeout` (default
-    30 s, None: no limit) each wait for response data, a timed-out attempt being retried. An
+    30 s, None: no limit) each attempt as a whole, a timed-out attempt being retried. An
     outage (no connection could be made) is ridden out until the deadline without spending
     `max_retries`. Every setting is checked here: a bad one raises ValueError/TypeError naming it. `retry_policy` tunes the
     backoff (and then supplies `max_retries`). At most `max_connections` requests are in flight at

@@ -54,9 +54,10 @@ if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not 
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_FILES_URL = "https://files.stripe.com"
 DEFAULT_READ_TIMEOUT = 30.0
-"""Seconds an attempt may wait for response data (README: "Deadlines and timeouts"): Stripe
-answers in well under a second and its slowest calls in seconds, so an attempt silent for 30 s
-has stalled; with the default 80 s `timeout` a stalled attempt still leaves time for a retry."""
+"""Seconds one attempt may take, from sending to the last byte of the answer (README: "Deadlines
+and timeouts"): Stripe answers in well under a second and its slowest calls in seconds, so an
+attempt still unanswered after 30 s has stalled; with the default 80 s `timeout` a stalled
+attempt still leaves time for a retry."""
 
 logger = logging.getLogger("aiostripe")
 _DEBUG = logging.DEBUG
