@@ -605,3 +605,13 @@ else:
         quoted = quote_path_param("id", value)
         assert re.fullmatch(r"[A-Za-z0-9_.~%-]+", quoted)
         assert unquote(quoted, errors="strict") == value
+
+
+def test_quoting_matches_quote_plus_for_every_ascii_character() -> None:
+    from urllib.parse import quote_plus
+
+    for code in range(128):
+        text = f"a{chr(code)}b"
+        assert encode_query({"k": text}) == f"k={quote_plus(text, safe='[]')}", repr(text)
+    assert encode_query({"k": "trxn_1-A.b~[0]"}) == "k=trxn_1-A.b~[0]"
+    assert encode_query({"k": "x\n"}) == "k=x%0A"  # a trailing newline is not unreserved

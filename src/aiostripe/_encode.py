@@ -166,10 +166,18 @@ def _timestamp(value: datetime) -> int:
     return calendar.timegm(value.utctimetuple())
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~\[\]-]*").fullmatch
+"""Whether a string is left as it is by `quote_plus(s, safe="[]")` (ids, numbers, keys)."""
+
+
+def _quote(text: str) -> str:
+    # most keys and values (ids, numbers, `expand[0]`) need no quoting: a regex match is about
+    # three times faster than quote_plus on them (measured in docs/decisions.md, issue 15)
+    return text if _UNRESERVED(text) else quote_plus(text, safe="[]")
+
+
 def _urlencode(pairs: list[tuple[str, str]]) -> str:
-    return "&".join(
-        f"{quote_plus(key, safe='[]')}={quote_plus(value, safe='[]')}" for key, value in pairs
-    )
+    return "&".join([f"{_quote(key)}={_quote(value)}" for key, value in pairs])
 
 
 def encode_query(params: Mapping[str, Any]) -> str:
