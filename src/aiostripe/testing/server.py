@@ -30,6 +30,7 @@ from aiostripe.testing.app import build_app
 from aiostripe.testing.behaviours import Behaviours, RequestContext
 from aiostripe.testing.behaviours import checkout as _checkout
 from aiostripe.testing.behaviours import payments as _payments
+from aiostripe.testing.behaviours import payouts as _payouts
 from aiostripe.testing.behaviours import setup_intents as _setup_intents
 from aiostripe.testing.behaviours.webhooks import DEFAULT_RETRY_DELAYS, WebhookDispatcher
 from aiostripe.testing.faults import Faults
@@ -302,6 +303,18 @@ class FakeStripe:
         `complete` with `checkout.session.completed`; a declined card leaves it open."""
         with self._acting_on(session_id) as world:
             return _checkout.complete(world, session_id, payment_method)
+
+    def settle_payout(self, payout_id: str, *, status: str = "paid") -> dict[str, Any]:
+        """Move a pending payout on as Stripe test mode does: to `in_transit`
+        (`payout.updated`), then `paid` (`payout.paid`); returns the payout."""
+        with self._acting_on(payout_id) as world:
+            return _payouts.settle(world, payout_id, status)
+
+    def fail_payout(self, payout_id: str, code: str = "could_not_process") -> dict[str, Any]:
+        """Fail a pending, in transit or paid payout with Stripe's `failure_code` `code`
+        (`payout.failed`); returns the payout."""
+        with self._acting_on(payout_id) as world:
+            return _payouts.fail(world, payout_id, code)
 
     @contextmanager
     def _acting_on(self, object_id: str) -> Iterator[Any]:

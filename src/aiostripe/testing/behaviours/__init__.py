@@ -8,7 +8,9 @@ documents, each registered by client method name (`registry.behaviour`):
 - `payments.py`: the PaymentIntent status machine, its charges and balance transactions;
 - `refunds.py`: refunds (full, partial, over-refund errors);
 - `setup_intents.py`: SetupIntents with the same test cards, payment methods detached;
-- `customers.py`: a customer's credit balance, payouts;
+- `customers.py`: a customer's credit balance;
+- `payouts.py`: payouts (pending, in transit, paid, failed, canceled);
+- `transfers.py`: transfers to connected accounts and their reversals;
 - `checkout.py`: Checkout Sessions in payment mode, completed by a test helper;
 - `invoices.py`: invoice items and invoices (draft, open, paid, void, uncollectible);
 - `subscriptions.py`: subscriptions (first invoice, trials, cancel) and test clocks;
@@ -34,9 +36,11 @@ from aiostripe.testing.behaviours import (  # noqa: F401  (they register their b
     events,
     invoices,
     payments,
+    payouts,
     refunds,
     setup_intents,
     subscriptions,
+    transfers,
     treasury,
 )
 from aiostripe.testing.behaviours.events import EventLog

@@ -479,10 +479,15 @@ def stripe_fee(amount: int) -> int:
     return round(amount * FEE_PERCENT / 100) + FEE_FIXED
 
 
+_MONEY_IN = frozenset({"charge", "transfer_refund", "payout_failure"})
+_CATEGORY = {"transfer_refund": "transfer_reversal", "payout_failure": "payout_reversal"}
+
+
 def balance_transaction(
     world: World, source: str, amount: int, currency: str, kind: str
 ) -> dict[str, Any]:
-    """The balance transaction of a charge (`amount` less Stripe's fee) or a refund (negative)."""
+    """The balance transaction of a charge (`amount` less Stripe's fee), a reversed transfer or a
+    failed payout (money in), or of a refund, transfer or payout (money out: negative)."""
     fee = stripe_fee(amount) if kind == "charge" else 0
     fee_details = (
         [
@@ -497,7 +502,7 @@ def balance_transaction(
         if fee
         else []
     )
-    signed = amount if kind == "charge" else -amount
+    signed = amount if kind in _MONEY_IN else -amount
     return world.new(
         "balance_transaction",
         {
@@ -508,7 +513,7 @@ def balance_transaction(
             "fee": fee,
             "fee_details": fee_details,
             "net": signed - fee,
-            "reporting_category": kind,
+            "reporting_category": _CATEGORY.get(kind, kind),
             "source": source,
             "status": "pending",
             "type": kind,
