@@ -45,8 +45,8 @@ _LIFECYCLE = (
     "the fake's lifecycles (testing/behaviours/) refuse, as Stripe does, what the state of the "
     "stored example object or an id the fake does not hold does not allow (refunding an "
     "uncaptured charge, capturing an intent that is not requires_capture, moving treasury money "
-    "into a financial account that does not exist); stateless stripe-mock accepts any request "
-    "that fits the spec"
+    "into a financial account that does not exist, transferring to an account it does not "
+    "hold); stateless stripe-mock accepts any request that fits the spec"
 )
 KNOWN_OPERATIONS: dict[tuple[str, CaseKind], str] = {
     (key, "minimal"): _LIFECYCLE
@@ -62,6 +62,7 @@ KNOWN_OPERATIONS: dict[tuple[str, CaseKind], str] = {
         "POST /v1/payment_methods/{payment_method}/attach",
         "POST /v1/payouts/{payout}/cancel",
         "POST /v1/refunds",
+        "POST /v1/transfers",
         "POST /v1/setup_intents/{intent}/confirm",
         "POST /v1/test_helpers/treasury/inbound_transfers/{id}/return",
         "POST /v1/test_helpers/treasury/outbound_payments/{id}/return",
