@@ -25,7 +25,7 @@ from aiostripe.cli.budget import budget_options, redis_url
 from aiostripe.cli.resources import resolve
 from aiostripe.cli.shards import Plan, Shard, check_manifest, plan, shard_state, write_manifest
 from aiostripe.cli.usage import PROG, UsageError
-from aiostripe.cli.worker import JOB, QUEUE, dumps, loads
+from aiostripe.cli.worker import JOB, QUEUE, dumps, loads, positive_int
 
 POLL = 0.5
 EXPIRES = 30 * 86400  # seconds a queued shard stays deliverable (arq's default is a day)
@@ -45,7 +45,7 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("ids", nargs="*", help="ids in the path (customers.balance_transactions cus_1)")
     p.add_argument("--split", metavar="PARAM=V1,V2,...", help="one shard per value of PARAM")
     p.add_argument(
-        "--windows", type=_windows, metavar="N",
+        "--windows", type=positive_int, metavar="N",
         help="cut each shard into N created windows (needs -p created[gte]= and created[lt]=)",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="where the shards are written")
@@ -53,12 +53,6 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
         "--progress", action=argparse.BooleanOptionalAction, default=None,
         help="progress line on stderr (default: when stderr is a terminal)",
     )
-
-
-def _windows(raw: str) -> int:
-    if not raw.isdigit() or int(raw) < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {raw!r}")
-    return int(raw)
 
 
 async def export(args: argparse.Namespace) -> int:

@@ -134,7 +134,7 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
         "`aiostripe worker --redis redis://localhost:6379 --rate-limit 20`.",
     )
     p.add_argument(
-        "--concurrency", type=_positive_int, default=2, metavar="N",
+        "--concurrency", type=positive_int, default=2, metavar="N",
         help="shards at once (default 2)",
     )
     p.add_argument(
@@ -144,7 +144,8 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
 
 
-def _positive_int(raw: str) -> int:
+def positive_int(raw: str) -> int:
+    """argparse type of a count of at least 1 (`--concurrency`, export's `--windows`)."""
     if not re.fullmatch(r"\d+", raw) or int(raw) < 1:
         raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {raw!r}")
     return int(raw)
