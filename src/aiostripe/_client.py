@@ -184,5 +184,5 @@ class StripeClient(ClientServices):
         data = response.json()
         result: Any = structure_object(data) if isinstance(data, Mapping) else data
         if isinstance(result, StripeObject):
-            result._meta = response.meta()
+            result._meta = (response.status, response.headers)  # see `last_response`
         return result

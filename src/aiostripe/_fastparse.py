@@ -64,32 +64,43 @@ the generated code type-checks against the declared, non-optional field types.""
 
 # --- what the generated parse functions call ----------------------------------------------------
 
-_KEYS: dict[type, tuple[frozenset[str], frozenset[str]]] = {}
+_Shape = tuple[frozenset[str] | None, tuple[str, ...]]
+"""What `finish` records of one key sequence: the optional keys absent (None: none), and the
+keys the spec does not know."""
 
-
-def _keys(cls: type) -> tuple[frozenset[str], frozenset[str]]:
-    """(every JSON key of `cls`, the optional ones), from its attrs fields (cached)."""
-    keys = _KEYS.get(cls)
-    if keys is None:
-        import attrs
-
-        renames: dict[str, str] = getattr(cls, "_RENAMES", {})
-        fields = attrs.fields(cls)
-        known = frozenset(renames.get(a.name, a.name) for a in fields)
-        optional = frozenset(renames.get(a.name, a.name) for a in fields if a.default is None)
-        keys = _KEYS[cls] = (known, optional)
-    return keys
+_SHAPES: dict[type, dict[tuple[str, ...], _Shape]] = {}
+_MAX_SHAPES = 256
+"""Key sequences remembered per model class (payloads of one API version have a few; a class
+that meets more gets its extra ones worked out each time)."""
 
 
 def finish(obj: StripeObject, data: dict[str, Any]) -> None:
     """Record the keys of `data` the spec does not know, and the optional ones it lacks (only
-    called when the keys of `data` are not exactly the model's)."""
-    known, optional = _keys(type(obj))
-    absent = optional.difference(data)
-    # every required key is there (or parsing would have failed): the rest are unknown ones
-    unknown = len(data) > len(known) - len(absent)
-    obj._extra = {k: v for k, v in data.items() if k not in known} if unknown else None
-    obj._absent = absent or None
+    called when the keys of `data` are not exactly the model's). Worked out once per sequence
+    of keys and class, and shared: objects of one shape hold one `_absent` set."""
+    cls = type(obj)
+    shapes = _SHAPES.get(cls)
+    if shapes is None:
+        shapes = _SHAPES[cls] = {}
+    keys = tuple(data)
+    shape = shapes.get(keys)
+    if shape is None:
+        shape = _shape(cls, keys)
+        if len(shapes) < _MAX_SHAPES:
+            shapes[keys] = shape
+    obj._absent, unknown = shape
+    obj._extra = {k: data[k] for k in unknown} if unknown else None
+
+
+def _shape(cls: type, keys: tuple[str, ...]) -> _Shape:
+    """The optional keys of `cls` missing from `keys`, and the `keys` it does not know."""
+    import attrs
+
+    renames: dict[str, str] = getattr(cls, "_RENAMES", {})
+    fields = attrs.fields(cls)
+    known = {renames.get(a.name, a.name) for a in fields}
+    optional = frozenset(renames.get(a.name, a.name) for a in fields if a.default is None)
+    return optional.difference(keys) or None, tuple(k for k in keys if k not in known)
 
 
 def same(value: T) -> T:
@@ -160,14 +171,24 @@ def one_of(*names: str) -> Callable[[Any], Any]:
     return parse
 
 
+_BY_TAG: dict[tuple[str, bool], Callable[[Any], Any]] = {}
+"""The parser of each `(object, deleted)` tag met so far (filled by `any_object`)."""
+
+
 def any_object(data: Any) -> Any:
     """A value typed as any Stripe object: parsed by its `object` field (unknown types, and
     values that are not objects, go to the tolerant path)."""
-    types_: dict[tuple[str, bool], str] = importlib.import_module(_GENERATED_MODELS).OBJECT_TYPES
-    name = types_.get((data["object"], data.get("deleted") is True))
-    if name is None:
-        raise Mismatch(f"unknown object type {data['object']!r}")
-    return getattr(PARSERS, name)(data)
+    tag = (data["object"], data.get("deleted") is True)
+    fn = _BY_TAG.get(tag)
+    if fn is None:
+        types_: dict[tuple[str, bool], str] = importlib.import_module(
+            _GENERATED_MODELS
+        ).OBJECT_TYPES
+        name = types_.get(tag)
+        if name is None:
+            raise Mismatch(f"unknown object type {data['object']!r}")
+        fn = _BY_TAG[tag] = getattr(PARSERS, name)
+    return fn(data)
 
 
 def tolerant(expr: str) -> Callable[[Any], Any]:

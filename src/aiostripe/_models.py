@@ -55,7 +55,8 @@ class StripeObject:
     __slots__ = ("_absent", "_extra", "_meta")
     _extra: dict[str, Any] | None  # fields the spec does not know (unset or None: none)
     _absent: frozenset[str] | None  # optional fields that the parsed data did not have
-    _meta: Any  # the StripeResponse of a top-level result, or a page's fetch context
+    _meta: Any  # a top-level result's response (`(status, headers)` until `last_response`
+    # makes it a StripeResponse), or a page's fetch context
 
     OBJECT_NAME: ClassVar[str | None] = None
     DELETED: ClassVar[bool] = False
@@ -65,6 +66,9 @@ class StripeObject:
     def last_response(self) -> StripeResponse | None:
         """The response that returned this object (set on top-level results only)."""
         meta = getattr(self, "_meta", None)
+        if type(meta) is tuple:  # made on first read: most results are never asked
+            status, headers = meta
+            meta = self._meta = StripeResponse(status, headers, headers.get("Request-Id"))
         return meta if isinstance(meta, StripeResponse) else None
 
     def to_dict(self) -> dict[str, Any]:
@@ -567,7 +571,7 @@ def structure(data: Any, type_expr: str) -> Any:
 
 
 def parse_response(data: Any, type_: Any, response: Any, what: str) -> Any:
-    """Structure a response's decoded JSON as `type_`, attaching `response.meta()` to the result.
+    """Structure a response's decoded JSON as `type_`, attaching the response to the result.
 
     A body that does not fit raises `ResponseParseError` naming `what` was expected, the status
     and the request id; a `StripeError` raised while parsing gets the status and request id too.
@@ -587,5 +591,5 @@ def parse_response(data: Any, type_: Any, response: Any, what: str) -> Any:
             headers=dict(response.headers),
         ) from exc
     if isinstance(obj, StripeObject):
-        obj._meta = response.meta()
+        obj._meta = (response.status, response.headers)  # see `StripeObject.last_response`
     return obj

@@ -71,7 +71,7 @@ from aiostripe._generated import API_VERSION
 from aiostripe._generated.event_routing import EVENT_OBJECTS, EventHandler, EventRoutes
 from aiostripe._generated.event_types import EventType
 from aiostripe._generated.models.event import Event
-from aiostripe._models import StripeObject, structure
+from aiostripe._models import StripeObject, structure_as
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -137,9 +137,25 @@ def _secrets(secret: str | Sequence[str]) -> list[str]:
     return secrets
 
 
+_KEYED: dict[str, hmac.HMAC] = {}
+_MAX_KEYED = 64
+
+
+def _hmac_of(signed: bytes, secret: str) -> str:
+    """Hex HMAC-SHA256 of `signed` under `secret`: from a copy of the secret's keyed state (the
+    key's two padded blocks hashed once per secret, not once per delivery)."""
+    keyed = _KEYED.get(secret)
+    if keyed is None:
+        keyed = hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
+        if len(_KEYED) < _MAX_KEYED:
+            _KEYED[secret] = keyed
+    h = keyed.copy()
+    h.update(signed)
+    return h.hexdigest()
+
+
 def _signature(payload: bytes, secret: str, timestamp: int) -> str:
-    signed = str(timestamp).encode("ascii") + b"." + payload
-    return hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
+    return _hmac_of(b"%d." % timestamp + payload, secret)
 
 
 def sign_payload(payload: bytes | str, secret: str, timestamp: int) -> str:
@@ -217,6 +233,16 @@ def _parse_header(sig_header: str | None) -> tuple[int, list[str]]:
     return int(raw_timestamp), signatures
 
 
+def _matches(signed: bytes, secrets: list[str], signatures: list[str]) -> bool:
+    """Whether any of `signatures` is the HMAC-SHA256 of `signed` under any of `secrets`."""
+    for secret in secrets:
+        expected = _hmac_of(signed, secret)
+        for sig in signatures:
+            if hmac.compare_digest(expected, sig):
+                return True
+    return False
+
+
 def _verify(
     payload: bytes,
     sig_header: str | None,
@@ -227,13 +253,7 @@ def _verify(
     if tolerance is not None and tolerance < 0:
         raise ValueError("tolerance must be >= 0 seconds, or None to skip the timestamp check")
     timestamp, signatures = _parse_header(sig_header)
-    matched = False
-    for secret in secrets:
-        expected = _signature(payload, secret, timestamp)
-        if any(hmac.compare_digest(expected, sig) for sig in signatures):
-            matched = True
-            break
-    if not matched:
+    if not _matches(b"%d." % timestamp + payload, secrets, signatures):
         raise _fail(
             "no signature matches the payload: check the endpoint's signing secret (whsec_...) "
             "and that the payload is the raw request body, unmodified",
@@ -289,8 +309,9 @@ def construct_event(
     models' one). Raises `SignatureVerificationError` for a bad header, signature or timestamp
     only; a signed body that is not a JSON object (which Stripe never sends) raises `ValueError`.
     """
-    raw = _payload_bytes(payload, sig_header)
-    _verify(raw, sig_header, _secrets(secret), tolerance, now)
+    raw = payload if type(payload) is bytes else _payload_bytes(payload, sig_header)
+    _verify(raw, sig_header, [secret] if type(secret) is str and secret else _secrets(secret),
+            tolerance, now)
     try:
         data = _json.loads(raw)
     except ValueError as exc:
@@ -299,7 +320,7 @@ def construct_event(
         raise ValueError(  # noqa: TRY004
             f"signed webhook payload is not a JSON object but {type(data).__name__}"
         )
-    event: Event = structure(data, "Event")  # tolerant: any JSON object parses
+    event: Event = structure_as(data, Event)  # tolerant: any JSON object parses
     _report_versions(event)
     return event
 
@@ -318,6 +339,11 @@ _seen_untyped: set[str] = set()
 
 def _report_versions(event: Event) -> None:
     """Log once per API version other than the models' and once per object type without a model."""
+    try:  # parsed by the fast path: every field set
+        if event.api_version == API_VERSION and type(event.data.object) is not StripeObject:
+            return
+    except AttributeError:  # parsed tolerantly: read what the data had
+        pass
     version = _field(event, "api_version")
     if isinstance(version, str) and version != API_VERSION and version not in _seen_versions:
         _seen_versions.add(version)

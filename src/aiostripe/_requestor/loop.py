@@ -295,39 +295,35 @@ class Requestor:
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
         elif params:  # GET and DELETE: the query string, no body, no Content-Type
             url = f"{url}?{encode_query(params)}"
-        max_retries = options.get("max_retries", self.retry.max_retries)
         timeout = self._default_timeout
         total = self.timeout
         connect = self.connect_timeout
         read = self.read_timeout
-        if "timeout" in options or "connect_timeout" in options or "read_timeout" in options:
-            total = options.get("timeout", total)
-            connect = options.get("connect_timeout", connect)
-            read = options.get("read_timeout", read)
-            timeout = _client_timeout(total, connect, read)
+        max_retries = self.retry.max_retries
+        if options:
+            max_retries = options.get("max_retries", max_retries)
+            if "timeout" in options or "connect_timeout" in options or "read_timeout" in options:
+                total = options.get("timeout", total)
+                connect = options.get("connect_timeout", connect)
+                read = options.get("read_timeout", read)
+                timeout = _client_timeout(total, connect, read)
         loop = asyncio.get_running_loop()
         start = loop.time()
+        # (method, verb, target, headers, data, body, max_retries, timeout, connect, read, loop,
+        # start, deadline), positionally: the attrs __init__ is cheaper so, once per call
         return _Call(
-            method=method,
-            verb=method.upper(),
-            target=URL(url, encoded=True),
-            headers=headers,
-            data=data,
-            body=body,
-            max_retries=max_retries,
-            timeout=timeout,
-            connect=connect,
-            read=read,
-            loop=loop,
-            start=start,
-            deadline=start + total,
+            method, method.upper(), URL(url, encoded=True), headers, data, body, max_retries,
+            timeout, connect, read, loop, start, start + total,
         )
 
     async def _attempt(self, call: _Call) -> RawResponse | None:
         """One attempt: wait out an outage, wait for a connection slot and our turn, send;
         None on a connection error (kept in `call.error`)."""
         gate = self.gate
-        waited = await self._take_slot(call)
+        # the usual case, a free slot and the host up, without a coroutine of its own
+        waited = (
+            False if not self.host.down and gate.slots.try_acquire() else await self._take_slot(call)
+        )
         try:
             if gate.active and await self._wait_for_turn(
                 call.loop, call.deadline, call.resume, call.error, call.verb, call.target,
