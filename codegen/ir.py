@@ -47,6 +47,7 @@ class Model:
     alias_of: str | None = None  # a union component (`external_account`): the union expression
     base: str = "StripeObject"  # `DeletableObject` where the API can answer a deleted one
     generic: str | None = None  # the TypeVar a generic model is parametrized by (`Event[T]`)
+    usual_absent: tuple[str, ...] = ()  # optional keys Stripe's example objects lack (shapes.py)
 
     @property
     def renames(self) -> dict[str, str]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from codegen import events, ir, naming, structure
+from codegen import events, ir, naming, shapes, structure
 from codegen.limits import limits_json
 from codegen.spec import REPO
 
@@ -70,7 +70,7 @@ def models_module_view(name: str, models: list[ir.Model], api: ir.API) -> Models
     local = {m.name for m in models}
     typing = ["TYPE_CHECKING", "Any"]  # Any: the fast-path code's `dict[str, Any]`
     typing += _typing_names(exprs, ("Literal",))
-    if any(m.object_tag or m.renames or m.deleted for m in models):
+    if any(m.object_tag or m.renames or m.deleted or m.usual_absent for m in models):
         typing.append("ClassVar")
     if any(m.alias_of for m in models):
         typing.append("TypeAlias")
@@ -310,14 +310,20 @@ def format_tree(path: Path) -> None:
     subprocess.run([ruff, "format", *common, str(path)], check=True)
 
 
-def write_fixtures(out: Path, sources: list[Path]) -> None:
-    """Stripe's example objects (`fixtures3*.json`), merged, for the fake server's responses."""
+def load_fixtures(sources: list[Path]) -> dict[str, Any]:
+    """Stripe's example objects (`fixtures3*.json`), merged (the first file's object wins)."""
     merged: dict[str, Any] = {}
     for path in sources:
         if path.is_file():
             for key, value in json.loads(path.read_text(encoding="utf-8"))["resources"].items():
                 merged.setdefault(key, value)
-    (out / "fixtures.json").write_text(json.dumps(merged, sort_keys=True) + "\n", encoding="utf-8")
+    return merged
+
+
+def write_fixtures(out: Path, fixtures: dict[str, Any]) -> None:
+    """The example objects, for the fake server's responses."""
+    (out / "fixtures.json").write_text(json.dumps(fixtures, sort_keys=True) + "\n",
+                                       encoding="utf-8")
 
 
 def generate(
@@ -328,11 +334,13 @@ def generate(
     """Build the IR of `doc` and write the formatted package to `out` (default `generated/`)."""
     target = Path(out) if out else DEFAULT_OUT
     api = ir.build(doc)
+    examples = load_fixtures(DEFAULT_FIXTURES if fixtures is None else fixtures)
+    shapes.learn(api, examples)
     sha = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
     with tempfile.TemporaryDirectory(prefix="aiostripe-gen-") as tmp:
         tmp_out = Path(tmp) / "generated"
         render_tree(api, tmp_out, sha)
-        write_fixtures(tmp_out, DEFAULT_FIXTURES if fixtures is None else fixtures)
+        write_fixtures(tmp_out, examples)
         format_tree(tmp_out)
         target.mkdir(parents=True, exist_ok=True)
         for child in target.iterdir():

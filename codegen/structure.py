@@ -84,7 +84,8 @@ class ModelCode:
     """What the template writes for one model."""
 
     fields: list[FieldCode]
-    exact: str  # the condition under which the keys of `d` are exactly the model's
+    exact: str  # the condition under which the keys of `d` are not exactly the model's
+    usual: str  # the condition under which they are the usual shape (shapes.py), or ""
     dispatchers: list[tuple[str, str]]  # module-level (name, expression) helpers
 
 
@@ -153,7 +154,7 @@ class _Writer:
         if others and (models or not all(self.plain(m) for m in others)):
             if not models and len(members) == 1:
                 inner = self.parse(members[0], v, depth + 1)
-                return f"_F.NULL if ({v} := {src}) is None else {inner}" if nullable else inner
+                return f"None if ({v} := {src}) is None else {inner}" if nullable else inner
             return f"{self.helper('union', f'_F.tolerant({json.dumps(_unparse(node))})')}({src})"
         if len(models) == 1:
             inner = f"_P.{models[0].name}({v})"
@@ -162,12 +163,18 @@ class _Writer:
             inner = f"{self.helper('one_of', f'_F.one_of({names})')}({v})"
         if strings:
             inner = f"{v} if type({v}) is str else {inner}"
-        return f"_F.NULL if ({v} := {src}) is None else {inner}"
+        return f"{_null(nullable)} if ({v} := {src}) is None else {inner}"
 
     def dump(self, node: Node, src: str) -> str:
         if self.plain(node) and "Any" not in _unparse(node):
             return src
         return f"_F.dump({src})"
+
+
+def _null(typed_optional: bool) -> str:
+    """The null kept where a value is null: `None` where the field's type admits it, else
+    `_F.NULL` (None typed `Any`, for a required field that Stripe sent as null)."""
+    return "None" if typed_optional else "_F.NULL"
 
 
 def _unparse(node: Node) -> str:
@@ -189,11 +196,24 @@ def model_code(model: ir.Model, api: ir.API, dispatchers: list[tuple[str, str]])
         src = f"d[{json.dumps(f.wire)}]" if f.required else f"d.get({json.dumps(f.wire)})"
         if node.name in api.models or node.name in ("ListObject", "SearchResult"):
             # an object where a null came: the null stays (as in the tolerant path)
-            parse = f"_F.NULL if (v := {src}) is None else {writer.parse(node, 'v', 1)}"
+            null = _null(not f.required)
+            parse = f"{null} if (v := {src}) is None else {writer.parse(node, 'v', 1)}"
         else:
             parse = writer.parse(node, src, 0)
         fields.append(FieldCode(f.name, f.wire, parse, writer.dump(node, f"self.{f.name}")))
     optional = [f.wire for f in model.fields if not f.required]
     exact = " or ".join([f"len(d) != {len(model.fields)}"]
                         + [f"{json.dumps(w)} not in d" for w in optional])
-    return ModelCode(fields, exact, dispatchers)
+    return ModelCode(fields, exact, _usual_shape(model), dispatchers)
+
+
+def _usual_shape(model: ir.Model) -> str:
+    """The condition that `d` has the model's usual shape (`shapes.py`; "" if it has none):
+    every key but the usual absent ones, and no other (counted: the required keys are there,
+    or parsing would have failed)."""
+    if not model.usual_absent:
+        return ""
+    absent = set(model.usual_absent)
+    present = [f.wire for f in model.fields if not f.required and f.wire not in absent]
+    return " and ".join([f"len(d) == {len(model.fields) - len(absent)}"]
+                        + [f"{json.dumps(w)} in d" for w in present])
