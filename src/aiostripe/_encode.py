@@ -200,6 +200,8 @@ def quote_path_param(name: str, value: object) -> str:
     is empty, only whitespace, or `.`/`..`. Every character but letters, digits and `-._~` is
     percent-encoded, so `cus_1/../../v1/charges`, `a?b` and `a#b` stay within the one segment.
     """
+    if type(value) is str and _PLAIN_ID.fullmatch(value):  # the usual Stripe id: as it is
+        return value
     if not isinstance(value, str):
         hint = ""
         if isinstance(getattr(value, "id", None), str):
@@ -211,8 +213,6 @@ def quote_path_param(name: str, value: object) -> str:
         raise InvalidParameterError(
             f"{name}: got {value!r}, must be a non-empty id (not a path segment)", param=name
         )
-    if _PLAIN_ID.fullmatch(value):  # the usual Stripe id (`cus_123`): nothing to encode
-        return value
     return quote(value, safe="")
 
 
@@ -240,6 +240,11 @@ def _distinct(names: tuple[str, ...]) -> int:
 
 
 def format_path(template: str, /, **values: object) -> str:
+    """`path_of(template, values)` (see there), with the values as keyword arguments."""
+    return path_of(template, values)
+
+
+def path_of(template: str, values: Mapping[str, object]) -> str:
     """`template` with each `{name}` replaced by `quote_path_param(name, values[name])`.
 
     `format_path("/v1/customers/{customer}", customer="cus_1")` -> `/v1/customers/cus_1`.

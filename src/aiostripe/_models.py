@@ -360,14 +360,26 @@ def object_tag(data: Mapping[str, Any]) -> tuple[str, bool] | None:
     return (tag, data.get("deleted") is True) if isinstance(tag, str) else None
 
 
+_TAGGED: dict[tuple[str, bool] | None, type[StripeObject] | None] = {}
+"""The model class of each `object_tag` met so far (None: a type the spec does not know)."""
+
+
 def structure_object(data: Mapping[str, Any]) -> StripeObject:
     """Parse an object by its `object` (and `deleted`) field; unknown types stay plain data."""
-    mod = importlib.import_module(_GENERATED_MODELS)
-    types_: dict[tuple[str, bool], str] = mod.OBJECT_TYPES
-    name = types_.get(object_tag(data))  # type: ignore[arg-type]
-    if name is None:
+    tag = object_tag(data)
+    try:
+        cls = _TAGGED[tag]
+    except KeyError:
+        types_: dict[tuple[str, bool], str] = importlib.import_module(
+            _GENERATED_MODELS
+        ).OBJECT_TYPES
+        name = types_.get(tag)  # type: ignore[arg-type]
+        cls = _MODELS[name] if name is not None else None
+        if cls is not None or len(_TAGGED) < 1024:  # unknown tags: a bounded few remembered
+            _TAGGED[tag] = cls
+    if cls is None:
         return _structure_plain(data, StripeObject)  # type: ignore[no-any-return]
-    result: StripeObject = structure_as(data, _MODELS[name])
+    result: StripeObject = structure_as(data, cls)
     return result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from aiostripe._encode import format_path
+from aiostripe._encode import path_of
 from aiostripe._models import parse_response, resolve_type
 from aiostripe._options import RequestOptions
 from aiostripe._pagination import ListRequest, SearchRequest
@@ -32,7 +32,7 @@ class Service:
         host: str = "api",
         multipart: bool = False,
     ) -> Any:
-        path = format_path(template, **path_params) if path_params else template
+        path = path_of(template, path_params) if path_params else template
         response = await self._requestor.request(
             method, path, params, options, host=host, multipart=multipart, template=template
         )
@@ -50,7 +50,7 @@ class Service:
         *,
         paged: bool = True,
     ) -> ListRequest[Any]:
-        path = format_path(template, **path_params) if path_params else template
+        path = path_of(template, path_params) if path_params else template
         return ListRequest(
             self._requestor, path, dict(params), options, item_type, paged=paged, template=template
         )
@@ -63,7 +63,7 @@ class Service:
         options: RequestOptions | None,
         item_type: str,
     ) -> SearchRequest[Any]:
-        path = format_path(template, **path_params) if path_params else template
+        path = path_of(template, path_params) if path_params else template
         return SearchRequest(
             self._requestor, path, dict(params), options, item_type, template=template
         )

@@ -563,8 +563,6 @@ class Requestor:
         data: Any,
         timeout: aiohttp.ClientTimeout,
     ) -> RawResponse:
-        import aiohttp
-
         try:
             async with self.session().request(
                 method, url, headers=headers, data=data, timeout=timeout
@@ -576,15 +574,20 @@ class Requestor:
                 f"timed out: {method.upper()} {url.path} ({type(exc).__name__})",
                 should_retry=True,
             ) from exc
-        except aiohttp.ClientError as exc:
-            raise APIConnectionError(
-                f"connection error on {method.upper()} {url.path}: {_describe(exc)}",
-                should_retry=_retryable_client_error(exc),
-            ) from exc
-        except OSError as exc:  # a socket error aiohttp did not wrap
-            raise APIConnectionError(
-                f"connection error on {method.upper()} {url.path}: {type(exc).__name__}: {exc}",
-                should_retry=True,
-            ) from exc
+        except Exception as exc:  # (aiohttp imported here, not on every call)
+            import aiohttp
+
+            if isinstance(exc, aiohttp.ClientError):
+                raise APIConnectionError(
+                    f"connection error on {method.upper()} {url.path}: {_describe(exc)}",
+                    should_retry=_retryable_client_error(exc),
+                ) from exc
+            if isinstance(exc, OSError):  # a socket error aiohttp did not wrap
+                raise APIConnectionError(
+                    f"connection error on {method.upper()} {url.path}: "
+                    f"{type(exc).__name__}: {exc}",
+                    should_retry=True,
+                ) from exc
+            raise
 
 
