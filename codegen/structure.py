@@ -75,17 +75,20 @@ def parse_type(expr: str) -> Node:
 class FieldCode:
     attr: str  # Python attribute
     wire: str  # JSON key
-    parse: str  # expression building the attribute from `d`
+    parse: str  # expression building the attribute from any `d`
+    usual: str  # the same, reading the keys of the usual shape as present (`d[key]`)
     dump: str  # expression giving the JSON value from `self`
 
 
 @dataclass
 class ModelCode:
-    """What the template writes for one model."""
+    """What the template writes for one model: a parser for payloads of the usual shape (every
+    key but the usual absent ones of `shapes.py`: all of them for most models), which reads
+    those keys as present, and a general one, which it hands any other payload to."""
 
     fields: list[FieldCode]
-    exact: str  # the condition under which the keys of `d` are not exactly the model's
-    usual: str  # the condition under which they are the usual shape (shapes.py), or ""
+    usual_len: int  # keys of the usual shape: `len(d)` equal to it means exactly those
+    all_keys: str  # the condition that `d` (read the usual way) has every key, or "" if usual
     dispatchers: list[tuple[str, str]]  # module-level (name, expression) helpers
 
 
@@ -114,7 +117,8 @@ class _Writer:
 
     def helper(self, kind: str, expr: str) -> str:
         name = f"_{kind}_{self.model.name}_{self.field}"
-        self.dispatchers.append((name, expr))
+        if (name, expr) not in self.dispatchers:  # each parser of a field is written twice
+            self.dispatchers.append((name, expr))
         return name
 
     def item_parser(self, node: Node) -> str:
@@ -189,31 +193,32 @@ def _unparse(node: Node) -> str:
 
 def model_code(model: ir.Model, api: ir.API, dispatchers: list[tuple[str, str]]) -> ModelCode:
     writer = _Writer(api, model, dispatchers)
+    usual_absent = set(model.usual_absent)
     fields = []
     for f in model.fields:
         writer.field = f.name
         node = writer.expand(parse_type(f.type))
-        src = f"d[{json.dumps(f.wire)}]" if f.required else f"d.get({json.dumps(f.wire)})"
-        if node.name in api.models or node.name in ("ListObject", "SearchResult"):
-            # an object where a null came: the null stays (as in the tolerant path)
-            null = _null(not f.required)
-            parse = f"{null} if (v := {src}) is None else {writer.parse(node, 'v', 1)}"
-        else:
-            parse = writer.parse(node, src, 0)
-        fields.append(FieldCode(f.name, f.wire, parse, writer.dump(node, f"self.{f.name}")))
-    optional = [f.wire for f in model.fields if not f.required]
-    exact = " or ".join([f"len(d) != {len(model.fields)}"]
-                        + [f"{json.dumps(w)} not in d" for w in optional])
-    return ModelCode(fields, exact, _usual_shape(model), dispatchers)
+        key = json.dumps(f.wire)
+        anywhere = f"d[{key}]" if f.required else f"d.get({key})"
+        # the usual shape's keys are read as present: a KeyError sends `d` the general way
+        usual = f"d.get({key})" if f.wire in usual_absent else f"d[{key}]"
+        fields.append(FieldCode(
+            f.name, f.wire, _field_parse(writer, node, f, anywhere),
+            _field_parse(writer, node, f, usual), writer.dump(node, f"self.{f.name}"),
+        ))
+    absent = [json.dumps(w) for w in sorted(usual_absent)]
+    return ModelCode(
+        fields,
+        usual_len=len(model.fields) - len(usual_absent),
+        all_keys=" and ".join([f"len(d) == {len(model.fields)}"] + [f"{w} in d" for w in absent])
+        if absent else "",
+        dispatchers=dispatchers,
+    )
 
 
-def _usual_shape(model: ir.Model) -> str:
-    """The condition that `d` has the model's usual shape (`shapes.py`; "" if it has none):
-    every key but the usual absent ones, and no other (counted: the required keys are there,
-    or parsing would have failed)."""
-    if not model.usual_absent:
-        return ""
-    absent = set(model.usual_absent)
-    present = [f.wire for f in model.fields if not f.required and f.wire not in absent]
-    return " and ".join([f"len(d) == {len(model.fields) - len(absent)}"]
-                        + [f"{json.dumps(w)} in d" for w in present])
+def _field_parse(writer: _Writer, node: Node, f: ir.Field, src: str) -> str:
+    """The expression building the attribute of field `f` from the value `src`."""
+    if node.name in writer.api.models or node.name in ("ListObject", "SearchResult"):
+        # an object where a null came: the null stays (as in the tolerant path)
+        return f"{_null(not f.required)} if (v := {src}) is None else {writer.parse(node, 'v', 1)}"
+    return writer.parse(node, src, 0)
