@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, Unpack
 
@@ -13,7 +12,7 @@ from aiostripe._errors import redact
 from aiostripe._generated import API_VERSION
 from aiostripe._generated.services import ClientServices
 from aiostripe._logging import configure_from_env
-from aiostripe._models import StripeObject
+from aiostripe._models import StripeObject, structure_object
 from aiostripe._options import ClientOptions, RequestOptions
 from aiostripe._ratelimit import RateLimit
 from aiostripe._requestor import (
@@ -176,13 +175,11 @@ class StripeClient(ClientServices):
     ) -> Any:
         """Call an endpoint that is not in the spec: returns a `StripeObject` parsed by its
         `object` field when the spec knows it, else the decoded JSON wrapped in a StripeObject."""
-        from aiostripe._models import structure_object
-
         if not path.startswith("/"):
             raise ValueError(f"path: expected an absolute API path such as '/v1/customers', got {path!r}")
         response = await self._requestor.request(method, path, params, request_options)
         data = response.json()
-        result: Any = structure_object(data) if isinstance(data, Mapping) else data
+        result: Any = structure_object(data) if isinstance(data, dict) else data  # a JSON object
         if isinstance(result, StripeObject):
             result._meta = (response.status, response.headers)  # see `last_response`
         return result
