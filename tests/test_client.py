@@ -283,3 +283,21 @@ def test_import_and_client_creation_stay_lazy() -> None:
     assert generated <= 6, out.stdout  # package, services/__init__, two service modules
     assert total < 400
     assert not aiohttp_loaded  # the HTTP stack loads with the first request
+
+
+def test_one_client_in_one_event_loop_after_another(stripe_mock: Any) -> None:
+    # the client remembers the loop of its last call (looking it up costs, per call); a closed
+    # client used again under a new loop (a second `asyncio.run`) looks the new one up
+    import asyncio
+
+    client = aiostripe.StripeClient("sk_test_mock", base_url=stripe_mock.url, max_retries=0)
+
+    async def one_call() -> str:
+        try:
+            customer = await client.customers.retrieve("cus_123")
+            return customer.object
+        finally:
+            await client.close()
+
+    assert asyncio.run(one_call()) == "customer"
+    assert asyncio.run(one_call()) == "customer"

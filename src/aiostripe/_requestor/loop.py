@@ -124,6 +124,7 @@ class Requestor:
         # sparing aiohttp a merge of two header sets per request
         self._session_headers: dict[str, str] | None = None
         self._root = self  # the requestor that holds the session (`derive` shares it)
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the last call (`_prepare`)
         if session is not None:
             _one_retry_layer(session)
 
@@ -307,7 +308,9 @@ class Requestor:
                 connect = options.get("connect_timeout", connect)
                 read = options.get("read_timeout", read)
                 timeout = _client_timeout(total, connect, read)
-        loop = asyncio.get_running_loop()
+        loop = self._loop  # the running loop, looked up again only when that one is not running
+        if loop is None or not loop.is_running():
+            loop = self._loop = asyncio.get_running_loop()
         start = loop.time()
         # (method, verb, target, headers, data, body, max_retries, timeout, connect, read, loop,
         # start, deadline), positionally: the attrs __init__ is cheaper so, once per call
