@@ -12,7 +12,7 @@ from aiostripe._errors import redact
 from aiostripe._generated import API_VERSION
 from aiostripe._generated.services import ClientServices
 from aiostripe._logging import configure_from_env
-from aiostripe._models import StripeObject, structure_object
+from aiostripe._models import StripeObject, attach_response, structure_object
 from aiostripe._options import ClientOptions, RequestOptions
 from aiostripe._ratelimit import RateLimit
 from aiostripe._requestor import (
@@ -181,5 +181,5 @@ class StripeClient(ClientServices):
         data = response.json()
         result: Any = structure_object(data) if isinstance(data, dict) else data  # a JSON object
         if isinstance(result, StripeObject):
-            result._meta = (response.status, response.headers)  # see `last_response`
+            attach_response(result, response)
         return result

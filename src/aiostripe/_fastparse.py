@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aiostripe._errors import StripeError
-from aiostripe._models import ListObject, SearchResult, StripeObject
+from aiostripe._models import ListObject, SearchResult, StripeObject, model_of_tag
 
 T = TypeVar("T")
 
@@ -184,13 +184,10 @@ def any_object(data: Any) -> Any:
     tag = (data["object"], data.get("deleted") is True)
     fn = _BY_TAG.get(tag)
     if fn is None:
-        types_: dict[tuple[str, bool], str] = importlib.import_module(
-            _GENERATED_MODELS
-        ).OBJECT_TYPES
-        name = types_.get(tag)
-        if name is None:
+        cls = model_of_tag(tag)
+        if cls is None:
             raise Mismatch(f"unknown object type {data['object']!r}")
-        fn = _BY_TAG[tag] = getattr(PARSERS, name)
+        fn = _BY_TAG[tag] = getattr(PARSERS, cls.__name__)
     return fn(data)
 
 

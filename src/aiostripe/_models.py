@@ -66,7 +66,7 @@ class StripeObject:
     def last_response(self) -> StripeResponse | None:
         """The response that returned this object (set on top-level results only)."""
         meta = getattr(self, "_meta", None)
-        if type(meta) is tuple:  # made on first read: most results are never asked
+        if type(meta) is tuple:  # `attach_response`'s (status, headers)
             status, headers = meta
             meta = self._meta = StripeResponse(status, headers, headers.get("Request-Id"))
         return meta if isinstance(meta, StripeResponse) else None
@@ -361,22 +361,27 @@ def object_tag(data: Mapping[str, Any]) -> tuple[str, bool] | None:
 
 
 _TAGGED: dict[tuple[str, bool] | None, type[StripeObject] | None] = {}
-"""The model class of each `object_tag` met so far (None: a type the spec does not know)."""
 
 
-def structure_object(data: Mapping[str, Any]) -> StripeObject:
-    """Parse an object by its `object` (and `deleted`) field; unknown types stay plain data."""
-    tag = object_tag(data)
+def model_of_tag(tag: tuple[str, bool] | None) -> type[StripeObject] | None:
+    """The model class of an `object_tag`, None for a type the spec does not know (cached; of
+    unknown tags, a bounded few)."""
     try:
-        cls = _TAGGED[tag]
+        return _TAGGED[tag]
     except KeyError:
         types_: dict[tuple[str, bool], str] = importlib.import_module(
             _GENERATED_MODELS
         ).OBJECT_TYPES
         name = types_.get(tag)  # type: ignore[arg-type]
-        cls = _MODELS[name] if name is not None else None
-        if cls is not None or len(_TAGGED) < 1024:  # unknown tags: a bounded few remembered
+        cls: type[StripeObject] | None = _MODELS[name] if name is not None else None
+        if cls is not None or len(_TAGGED) < 1024:
             _TAGGED[tag] = cls
+        return cls
+
+
+def structure_object(data: Mapping[str, Any]) -> StripeObject:
+    """Parse an object by its `object` (and `deleted`) field; unknown types stay plain data."""
+    cls = model_of_tag(object_tag(data))
     if cls is None:
         return _structure_plain(data, StripeObject)  # type: ignore[no-any-return]
     result: StripeObject = structure_as(data, cls)
@@ -603,5 +608,11 @@ def parse_response(data: Any, type_: Any, response: Any, what: str) -> Any:
             headers=dict(response.headers),
         ) from exc
     if isinstance(obj, StripeObject):
-        obj._meta = (response.status, response.headers)  # see `StripeObject.last_response`
+        attach_response(obj, response)
     return obj
+
+
+def attach_response(obj: StripeObject, response: Any) -> None:
+    """Give a top-level result its response: `(status, headers)`, which `last_response` makes
+    a StripeResponse of on first read (most results are never asked)."""
+    obj._meta = (response.status, response.headers)

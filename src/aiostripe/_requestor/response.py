@@ -13,7 +13,6 @@ from aiostripe import _json
 from aiostripe._errors import (
     ResponseParseError,
 )
-from aiostripe._models import StripeResponse
 
 logger = logging.getLogger("aiostripe")
 
@@ -32,9 +31,6 @@ class RawResponse:
     @property
     def request_id(self) -> str | None:
         return self.headers.get("Request-Id")
-
-    def meta(self) -> StripeResponse:
-        return StripeResponse(self.status, self.headers, self.request_id)
 
     def json(self) -> Any:
         """The decoded JSON body (decoded once); ResponseParseError if it is not JSON."""
