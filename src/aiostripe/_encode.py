@@ -47,7 +47,7 @@ __all__ = [
     "encode_body",
     "encode_params",
     "encode_query",
-    "format_path",
+    "path_of",
     "quote_path_param",
 ]
 
@@ -239,15 +239,10 @@ def _distinct(names: tuple[str, ...]) -> int:
     return len(set(names))
 
 
-def format_path(template: str, /, **values: object) -> str:
-    """`path_of(template, values)` (see there), with the values as keyword arguments."""
-    return path_of(template, values)
-
-
 def path_of(template: str, values: Mapping[str, object]) -> str:
     """`template` with each `{name}` replaced by `quote_path_param(name, values[name])`.
 
-    `format_path("/v1/customers/{customer}", customer="cus_1")` -> `/v1/customers/cus_1`.
+    `path_of("/v1/customers/{customer}", {"customer": "cus_1"})` -> `/v1/customers/cus_1`.
     A placeholder without a value, or a value without a placeholder, is a `TypeError`.
     """
     parts, names = _parse_template(template)
@@ -261,7 +256,7 @@ def path_of(template: str, values: Mapping[str, object]) -> str:
             problems.append(f"no value for {', '.join(missing)}")
         if unknown:
             problems.append(f"no placeholder for {', '.join(unknown)}")
-        raise TypeError(f"format_path({template!r}): {'; '.join(problems)}")
+        raise TypeError(f"path_of({template!r}): {'; '.join(problems)}")
     out = [parts[0]]
     for name, part in zip(names, parts[1:], strict=True):
         out.append(quote_path_param(name, values[name]))
