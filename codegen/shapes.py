@@ -40,10 +40,8 @@ def learn(api: ir.API, resources: dict[str, Any]) -> None:
 
 def _walk_object(api: ir.API, data: dict[str, Any], name: str | None, seen: _Seen) -> None:
     """Count the shape of `data`, an object of the model `name` (None: by its `object` tag)."""
-    if name is None:
-        tag = data.get("object")
-        name = api.object_types.get((tag, data.get("deleted") is True)) if isinstance(
-            tag, str) else None
+    if name is None and isinstance(tag := data.get("object"), str):
+        name = api.object_types.get((tag, data.get("deleted") is True))
     model = api.models.get(name) if name else None
     if model is None:
         return

@@ -154,13 +154,14 @@ def _hmac_of(signed: bytes, secret: str) -> str:
     return h.hexdigest()
 
 
-def _signature(payload: bytes, secret: str, timestamp: int) -> str:
-    return _hmac_of(b"%d." % timestamp + payload, secret)
+def _signed(payload: bytes, timestamp: int) -> bytes:
+    """What Stripe signs: `<timestamp>.<payload>`."""
+    return b"%d." % timestamp + payload
 
 
 def sign_payload(payload: bytes | str, secret: str, timestamp: int) -> str:
     """The hex `v1` signature Stripe computes: HMAC-SHA256 of `f"{timestamp}.{payload}"`."""
-    return _signature(_payload_bytes(payload), secret, int(timestamp))
+    return _hmac_of(_signed(_payload_bytes(payload), int(timestamp)), secret)
 
 
 def generate_test_header(
@@ -253,7 +254,7 @@ def _verify(
     if tolerance is not None and tolerance < 0:
         raise ValueError("tolerance must be >= 0 seconds, or None to skip the timestamp check")
     timestamp, signatures = _parse_header(sig_header)
-    if not _matches(b"%d." % timestamp + payload, secrets, signatures):
+    if not _matches(_signed(payload, timestamp), secrets, signatures):
         raise _fail(
             "no signature matches the payload: check the endpoint's signing secret (whsec_...) "
             "and that the payload is the raw request body, unmodified",
