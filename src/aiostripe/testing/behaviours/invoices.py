@@ -303,19 +303,35 @@ def pay_invoice(world: World, invoice: dict[str, Any], payment_method: Any) -> d
 
 
 def _paid(world: World, invoice: dict[str, Any], intent: dict[str, Any] | None) -> dict[str, Any]:
-    paid = {
+    return _move(
+        world, invoice, "paid", "paid_at", ("invoice.paid", "invoice.payment_succeeded"),
+        paid=True,
+        amount_paid=invoice["amount_due"],
+        amount_remaining=0,
+        charge=(intent or {}).get("latest_charge"),
+    )
+
+
+def _move(
+    world: World,
+    invoice: dict[str, Any],
+    status: str,
+    stamp: str,
+    events: tuple[str, ...],
+    **changes: Any,
+) -> dict[str, Any]:
+    """`invoice` in `status` (its `status_transitions[stamp]` now, with `changes`), saved, and
+    `events` emitted."""
+    moved = {
         **invoice,
-        "status": "paid",
-        "paid": True,
-        "amount_paid": invoice["amount_due"],
-        "amount_remaining": 0,
-        "charge": (intent or {}).get("latest_charge"),
-        "status_transitions": {**invoice["status_transitions"], "paid_at": world.now()},
+        "status": status,
+        **changes,
+        "status_transitions": {**invoice["status_transitions"], stamp: world.now()},
     }
-    world.save(paid)
-    world.events.emit("invoice.paid", paid)
-    world.events.emit("invoice.payment_succeeded", paid)
-    return paid
+    world.save(moved)
+    for event in events:
+        world.events.emit(event, moved)
+    return moved
 
 
 @behaviour("invoices.void_invoice")
@@ -332,32 +348,17 @@ def void(call: Call) -> dict[str, Any]:
                 "cancellation_reason": "void_invoice",
             }
         )
-    voided = {
-        **invoice,
-        "status": "void",
-        "amount_remaining": 0,
-        "status_transitions": {**invoice["status_transitions"], "voided_at": world.now()},
-    }
-    world.save(voided)
-    world.events.emit("invoice.voided", voided)
-    return voided
+    return _move(world, invoice, "void", "voided_at", ("invoice.voided",), amount_remaining=0)
 
 
 @behaviour("invoices.mark_uncollectible")
 def mark_uncollectible(call: Call) -> dict[str, Any]:
     world = call.world
     invoice = _in_status(call, ("open",), "marked uncollectible")
-    marked = {
-        **invoice,
-        "status": "uncollectible",
-        "status_transitions": {
-            **invoice["status_transitions"],
-            "marked_uncollectible_at": world.now(),
-        },
-    }
-    world.save(marked)
-    world.events.emit("invoice.marked_uncollectible", marked)
-    return marked
+    return _move(
+        world, invoice, "uncollectible", "marked_uncollectible_at",
+        ("invoice.marked_uncollectible",),
+    )
 
 
 @behaviour("invoices.delete")
