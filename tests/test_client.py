@@ -142,7 +142,7 @@ async def test_delete_returns_the_deleted_object_by_its_shape(api) -> None:
         again = await stripe.customers.retrieve("cus_1")
     assert type(gone) is DeletedCustomer
     # a retrieve answers Customer (as the official SDK): a deleted one has `deleted` True
-    assert type(again) is Customer and again.deleted is True and again.id == gone.id
+    assert isinstance(again, Customer) and again.deleted is True and again.id == gone.id
     assert again.to_dict() == FIXTURES["deleted_customer"]
 
 

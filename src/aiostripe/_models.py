@@ -16,7 +16,10 @@ use, and cached by cattrs. What the spec does not know survives:
 
 Reading a field: an optional field that the data lacks reads as `None` (its type says so); a
 required field that the data lacks, or whose value did not fit the spec's type, raises an
-`AttributeError` that names the field and says why (the value as sent is `obj["field"]`).
+`AttributeError` that names the field and says why (the value as sent is `obj["field"]`). Only
+objects built with such unset fields carry the hook that says so (`_tolerant.with_unset_fields`):
+no model class defines `__getattr__`, which would put every attribute read of every object on
+CPython's slow path.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import importlib
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
+from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
@@ -33,7 +36,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from typing_extensions import TypeVar as TypeVar_
 
 from aiostripe._errors import ResponseParseError, StripeError
-from aiostripe._tolerant import missing_field_error, structure_tolerant, unstructure_tolerant
+from aiostripe._tolerant import structure_tolerant, unstructure_tolerant
 
 T = TypeVar("T")
 
@@ -100,16 +103,6 @@ class StripeObject:
             return False
         return hasattr(self, attr)
 
-    if not TYPE_CHECKING:  # for the type checker, a model has exactly its declared attributes
-
-        def __getattr__(self, name: str) -> Any:
-            """Called only for an attribute that is not set: say which field and why."""
-            if not name.startswith("_"):
-                wire = getattr(type(self), "_RENAMES", {}).get(name, name)
-                if _attr_of(type(self)).get(wire) == name:
-                    raise missing_field_error(self, name, wire, _pinned_version())
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}({getattr(self, '_extra', None)!r})"
 
@@ -134,11 +127,6 @@ class DeletableObject(StripeObject):
         """True if this object was deleted (only its `id` and `object` are then present)."""
         extra = getattr(self, "_extra", None)
         return extra is not None and extra.get("deleted") is True
-
-
-def _pinned_version() -> str:
-    version: str = importlib.import_module("aiostripe._generated").API_VERSION
-    return version
 
 
 def _attr_of(cls: type) -> dict[str, str]:
