@@ -21,6 +21,7 @@ attribute load, not a failed lookup.
 from __future__ import annotations
 
 import importlib
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -42,23 +43,25 @@ of another kind than the spec's, an unknown `object` tag, or an error of a toler
 field (the tolerant path of the whole payload then decides)."""
 
 
-class _Parsers:
-    """`PARSERS.Customer` is `parse_Customer` of the generated module that defines `Customer`
-    (imported on first use, then a plain attribute)."""
-
-    def __getattr__(self, name: str) -> Callable[[Any], Any]:
-        index: dict[str, str] = importlib.import_module(_GENERATED_MODELS).INDEX
-        module = index.get(name)
-        if module is None:
-            raise AttributeError(name)
-        fn: Callable[[Any], Any] = getattr(
-            importlib.import_module(f"{_GENERATED_MODELS}.{module}"), f"parse_{name}"
-        )
-        setattr(self, name, fn)
-        return fn
+def _parser_of(name: str) -> Callable[[Any], Any]:
+    """`parse_<name>` of the generated module that defines the model `name`, kept in PARSERS."""
+    index: dict[str, str] = importlib.import_module(_GENERATED_MODELS).INDEX
+    module = index.get(name)
+    if module is None:
+        raise AttributeError(name)
+    fn: Callable[[Any], Any] = getattr(
+        importlib.import_module(f"{_GENERATED_MODELS}.{module}"), f"parse_{name}"
+    )
+    setattr(PARSERS, name, fn)
+    return fn
 
 
-PARSERS: Any = _Parsers()
+PARSERS: Any = types.ModuleType(f"{__name__}.PARSERS")
+"""`PARSERS.Customer` is `parse_Customer` of the generated module that defines `Customer`
+(imported on first use, then a plain attribute). A module object with a module `__getattr__`,
+not an instance of a class with one: CPython specialises the attribute reads of a module (one
+per nested object the generated parsers build), not those of such an instance."""
+PARSERS.__getattr__ = _parser_of
 
 NULL: Any = None
 """A null where the spec wants a value (kept, as the tolerant path keeps it); typed `Any` so that
@@ -265,7 +268,6 @@ def fast_parser(type_: Any) -> Callable[[Any], Any] | None:
 
 def _make_fast_parser(type_: Any) -> Callable[[Any], Any] | None:
     import functools
-    import types
     import typing
 
     if type_ is StripeObject:
