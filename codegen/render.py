@@ -169,7 +169,6 @@ class ServiceView:
     param_imports: list[tuple[str, list[str]]]  # (params module, TypedDict names)
     page_imports: list[str]
     uses_pages: bool
-    uses_cast: bool
 
 
 def service_view(service: ir.Service, api: ir.API) -> ServiceView:
@@ -196,7 +195,6 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
         param_imports=_param_imports(ops),
         page_imports=pages,
         uses_pages=bool(pages),
-        uses_cast=any(o.kind not in ("list", "search") for o in ops),
     )
 
 

@@ -116,7 +116,7 @@ class Telemetry:
 
     __slots__ = (
         "_histogram", "_meter_provider", "_next_look", "_otel", "_tracer", "_tracer_provider",
-        "on_request", "on_response",
+        "on_request", "on_response", "quiet_until",
     )
 
     def __init__(
@@ -134,6 +134,9 @@ class Telemetry:
         self._meter_provider = meter_provider
         self._otel = otel  # False once off for good (switched off, or not installed)
         self._next_look = -math.inf  # when to look for the providers again (loop time)
+        self.quiet_until = -math.inf
+        """Loop time before which `begin` is known to return None (no hook, no instrument found
+        at the last look): the requestor skips the call until then."""
         self._tracer: Tracer | None = None
         self._histogram: Histogram | None = None
 
@@ -153,6 +156,7 @@ class Telemetry:
             and self.on_request is None
             and self.on_response is None
         ):
+            self.quiet_until = self._next_look if self._otel else math.inf
             return None
         if template is None:
             template = url_template(call.verb, call.target.path)

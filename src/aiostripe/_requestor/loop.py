@@ -241,8 +241,9 @@ class Requestor:
         """
         call = self._prepare(method, path, params, options or {}, host, multipart)
         self.stats.requests += 1
-        if self.telemetry is not None:
-            call.trace = self.telemetry.begin(call, template)
+        telemetry = self.telemetry
+        if telemetry is not None and call.start >= telemetry.quiet_until:
+            call.trace = telemetry.begin(call, template)
         try:
             while True:
                 call.attempt += 1
