@@ -78,6 +78,7 @@ class FieldCode:
     parse: str  # expression building the attribute from any `d`
     usual: str  # the same, reading the keys of the usual shape as present (`d[key]`)
     dump: str  # expression giving the JSON value from `self`
+    usually_absent: bool = False  # a key of `shapes.py`'s usual absent ones (its value: None)
 
 
 @dataclass
@@ -86,10 +87,20 @@ class ModelCode:
     key but the usual absent ones of `shapes.py`: all of them for most models), which reads
     those keys as present, and a general one, which it hands any other payload to."""
 
-    fields: list[FieldCode]
+    fields: list[FieldCode]  # the keys of the usual shape first, then the usually absent ones
     usual_len: int  # keys of the usual shape: `len(d)` equal to it means exactly those
     all_keys: str  # the condition that `d` (read the usual way) has every key, or "" if usual
     dispatchers: list[tuple[str, str]]  # module-level (name, expression) helpers
+
+    @property
+    def present(self) -> list[FieldCode]:
+        """The fields whose keys the usual shape has (read as present)."""
+        return [f for f in self.fields if not f.usually_absent]
+
+    @property
+    def absent(self) -> list[FieldCode]:
+        """The fields whose keys the usual shape lacks (None there)."""
+        return [f for f in self.fields if f.usually_absent]
 
 
 class _Writer:
@@ -201,11 +212,15 @@ def model_code(model: ir.Model, api: ir.API, dispatchers: list[tuple[str, str]])
         key = json.dumps(f.wire)
         anywhere = f"d[{key}]" if f.required else f"d.get({key})"
         # the usual shape's keys are read as present: a KeyError sends `d` the general way
-        usual = f"d.get({key})" if f.wire in usual_absent else f"d[{key}]"
+        absent = f.wire in usual_absent
+        usual = f"d.get({key})" if absent else f"d[{key}]"
         fields.append(FieldCode(
             f.name, f.wire, _field_parse(writer, node, f, anywhere),
-            _field_parse(writer, node, f, usual), writer.dump(node, f"self.{f.name}"),
+            _field_parse(writer, node, f, usual), writer.dump(node, f"self.{f.name}"), absent,
         ))
+    if any(f.usually_absent and not _none_when_absent(f.usual) for f in fields):
+        raise ValueError(f"{model.name}: a usually absent field that does not read as None")
+    fields.sort(key=lambda f: f.usually_absent)  # (a stable sort: the spec's order otherwise)
     absent = [json.dumps(w) for w in sorted(usual_absent)]
     return ModelCode(
         fields,
@@ -213,6 +228,15 @@ def model_code(model: ir.Model, api: ir.API, dispatchers: list[tuple[str, str]])
         all_keys=" and ".join([f"len(d) == {len(model.fields)}"] + [f"{w} in d" for w in absent])
         if absent else "",
         dispatchers=dispatchers,
+    )
+
+
+def _none_when_absent(expr: str) -> bool:
+    """Whether the usual expression of a usually absent field gives None when its key is absent
+    (`d.get(key)`, or `None if (v := d.get(key)) is None else ...`): the usual shape's parser
+    then sets None without looking the key up."""
+    return expr.startswith(("d.get(", "None if (v := d.get(")) and (
+        expr.startswith("None if") or expr.endswith(")") and expr.count("(") == 1
     )
 
 

@@ -134,6 +134,11 @@ def test_payload_variants_on_the_fast_path(change: Any) -> None:
     [
         pytest.param(lambda d: None, id="the usual shape (Stripe's example)"),
         pytest.param(lambda d: d.update(sources=None), id="a usually absent key present"),
+        pytest.param(
+            lambda d: d.update(cash_balance=None, invoice_credit_balance={"usd": 5}, sources=None,
+                               subscriptions=None, tax=None, tax_ids=None),
+            id="every key, the usually absent ones too",
+        ),
         pytest.param(lambda d: d.pop("phone"), id="a usually present key absent"),
         # as many keys as the usual shape, not the same ones: no unknown key may be lost
         pytest.param(lambda d: (d.pop("phone"), d.update(brand_new=1)), id="same count, other keys"),
