@@ -218,7 +218,7 @@ def model_code(model: ir.Model, api: ir.API, dispatchers: list[tuple[str, str]])
             f.name, f.wire, _field_parse(writer, node, f, anywhere),
             _field_parse(writer, node, f, usual), writer.dump(node, f"self.{f.name}"), absent,
         ))
-    if any(f.usually_absent and not _none_when_absent(f.usual) for f in fields):
+    if any(f.usually_absent and not _none_when_absent(f) for f in fields):
         raise ValueError(f"{model.name}: a usually absent field that does not read as None")
     fields.sort(key=lambda f: f.usually_absent)  # (a stable sort: the spec's order otherwise)
     absent = [json.dumps(w) for w in sorted(usual_absent)]
@@ -231,13 +231,12 @@ def model_code(model: ir.Model, api: ir.API, dispatchers: list[tuple[str, str]])
     )
 
 
-def _none_when_absent(expr: str) -> bool:
+def _none_when_absent(f: FieldCode) -> bool:
     """Whether the usual expression of a usually absent field gives None when its key is absent
     (`d.get(key)`, or `None if (v := d.get(key)) is None else ...`): the usual shape's parser
     then sets None without looking the key up."""
-    return expr.startswith(("d.get(", "None if (v := d.get(")) and (
-        expr.startswith("None if") or expr.endswith(")") and expr.count("(") == 1
-    )
+    get = f"d.get({json.dumps(f.wire)})"
+    return f.usual == get or f.usual.startswith(f"None if (v := {get}) is None else ")
 
 
 def _field_parse(writer: _Writer, node: Node, f: ir.Field, src: str) -> str:

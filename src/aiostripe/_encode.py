@@ -247,10 +247,7 @@ def path_of(template: str, values: Mapping[str, object]) -> str:
     """
     parts, names = _parse_template(template)
     if len(names) == 1 and len(values) == 1 and names[0] in values:  # the usual case: one id
-        value = values[names[0]]
-        if type(value) is str and _PLAIN_ID.fullmatch(value):  # (quote_path_param's first step)
-            return parts[0] + value + parts[1]
-        return parts[0] + quote_path_param(names[0], value) + parts[1]
+        return parts[0] + quote_path_param(names[0], values[names[0]]) + parts[1]
     if len(values) != _distinct(names) or not all(name in values for name in names):
         missing = sorted(set(names) - values.keys())
         unknown = sorted(values.keys() - set(names))

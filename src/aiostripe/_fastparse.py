@@ -7,8 +7,8 @@ method. `parse_X` reads the keys of the model's usual shape (those of Stripe's e
 reads every optional key with `get` and calls `finish`. When `len(data)` says the payload has
 exactly the usual keys, the optional ones the usual shape lacks are set to None without a
 look-up (a customer lacks six: a sixth of its parse). They are the fast path for payloads that
-match the spec: every required key present,
-objects where the spec says objects, lists where it says lists, known `object` tags in unions.
+match the spec: every required key present, objects where the spec says objects, lists where it
+says lists, known `object` tags in unions.
 Anything else raises on the way (a `KeyError`, a `TypeError`, `Mismatch`), and the caller,
 `_models.structure_as`, parses the whole payload again through the tolerant converter of
 `_models` instead. So the fast path never decides an error or a fallback value: for a payload

@@ -581,11 +581,8 @@ def parse_response(data: Any, type_: Any, response: Any, what: str) -> Any:
     A body that does not fit raises `ResponseParseError` naming `what` was expected, the status
     and the request id; a `StripeError` raised while parsing gets the status and request id too.
     """
-    hook = _HOOKS.get(type_)  # (structure_as, without its call)
-    if hook is None:
-        hook = _HOOKS[type_] = _structure_fn(type_)
     try:
-        obj = hook(data, type_)
+        obj = structure_as(data, type_)
     except StripeError as exc:
         exc.http_status = response.status
         exc.request_id = response.request_id
