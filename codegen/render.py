@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -103,7 +104,7 @@ class OperationView:
     annotation: str
     docstring: str
     path_params: list[ir.PathParam]
-    path_args: str
+    path_expr: str
     params: str | None
     response_arg: str
     extra_args: str
@@ -127,12 +128,29 @@ def params_module(op: ir.Operation) -> str:
     return naming.snake_module("_".join(service))
 
 
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def path_expr(op: ir.Operation) -> str:
+    """The Python expression of an operation's path: the template itself when it has no
+    placeholder, else an f-string that checks and quotes each value as one path segment
+    (`f"/v1/customers/{quote_path_param('customer', customer)}"`)."""
+    if not op.path_params:
+        return f'"{op.path}"'
+    names = {p.wire: p.name for p in op.path_params}
+    placeholders = _PLACEHOLDER.findall(op.path)
+    if sorted(set(placeholders)) != sorted(names):
+        raise ValueError(f"{op.operation_id}: placeholders {placeholders} but path params {names}")
+    literal = _PLACEHOLDER.split(op.path)[::2]
+    if any(c in part for part in literal for c in "{}\"'\\"):
+        raise ValueError(f"{op.operation_id}: path {op.path!r} has characters an f-string cannot hold")
+    out = literal[0]
+    for wire, part in zip(placeholders, literal[1:], strict=True):
+        out += f"{{quote_path_param('{wire}', {names[wire]})}}{part}"
+    return f'f"{out}"'
+
+
 def operation_view(op: ir.Operation) -> OperationView:
-    path_args = (
-        "{" + ", ".join(f'"{p.wire}": {p.name}' for p in op.path_params) + "}"
-        if op.path_params
-        else "None"
-    )
     extra = []
     if op.kind == "list" and not (op.params and any(f.wire == "limit" for f in op.params.fields)):
         extra.append("paged=False")  # a list that returns everything at once
@@ -149,7 +167,7 @@ def operation_view(op: ir.Operation) -> OperationView:
         annotation=op.return_annotation,
         docstring=_docstring(op),
         path_params=op.path_params,
-        path_args=path_args,
+        path_expr=path_expr(op),
         params=op.params.name if op.params else None,
         response_arg="None" if op.kind == "binary" else f'"{op.returns}"',
         extra_args=", ".join(extra),
@@ -169,6 +187,7 @@ class ServiceView:
     param_imports: list[tuple[str, list[str]]]  # (params module, TypedDict names)
     page_imports: list[str]
     uses_pages: bool
+    quotes_path: bool  # some operation has path parameters: quote_path_param is imported
 
 
 def service_view(service: ir.Service, api: ir.API) -> ServiceView:
@@ -195,6 +214,7 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
         param_imports=_param_imports(ops),
         page_imports=pages,
         uses_pages=bool(pages),
+        quotes_path=any(o.path_params for o in ops),
     )
 
 

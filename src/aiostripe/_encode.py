@@ -36,7 +36,6 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus
 
@@ -47,7 +46,6 @@ __all__ = [
     "encode_body",
     "encode_params",
     "encode_query",
-    "path_of",
     "quote_path_param",
 ]
 
@@ -217,51 +215,6 @@ def quote_path_param(name: str, value: object) -> str:
 
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_\-]+")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-
-
-@lru_cache(maxsize=2048)
-def _parse_template(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(literal parts, placeholder names) of a path template; len(parts) == len(names) + 1."""
-    parts: list[str] = []
-    names: list[str] = []
-    last = 0
-    for match in _PLACEHOLDER.finditer(template):
-        parts.append(template[last : match.start()])
-        names.append(match.group(1))
-        last = match.end()
-    parts.append(template[last:])
-    return tuple(parts), tuple(names)
-
-
-@lru_cache(maxsize=2048)
-def _distinct(names: tuple[str, ...]) -> int:
-    return len(set(names))
-
-
-def path_of(template: str, values: Mapping[str, object]) -> str:
-    """`template` with each `{name}` replaced by `quote_path_param(name, values[name])`.
-
-    `path_of("/v1/customers/{customer}", {"customer": "cus_1"})` -> `/v1/customers/cus_1`.
-    A placeholder without a value, or a value without a placeholder, is a `TypeError`.
-    """
-    parts, names = _parse_template(template)
-    if len(names) == 1 and len(values) == 1 and names[0] in values:  # the usual case: one id
-        return parts[0] + quote_path_param(names[0], values[names[0]]) + parts[1]
-    if len(values) != _distinct(names) or not all(name in values for name in names):
-        missing = sorted(set(names) - values.keys())
-        unknown = sorted(values.keys() - set(names))
-        problems = []
-        if missing:
-            problems.append(f"no value for {', '.join(missing)}")
-        if unknown:
-            problems.append(f"no placeholder for {', '.join(unknown)}")
-        raise TypeError(f"path_of({template!r}): {'; '.join(problems)}")
-    out = [parts[0]]
-    for name, part in zip(names, parts[1:], strict=True):
-        out.append(quote_path_param(name, values[name]))
-        out.append(part)
-    return "".join(out)
 
 
 # --- decoding -----------------------------------------------------------------------------------

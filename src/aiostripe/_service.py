@@ -1,11 +1,13 @@
-"""Base class of the generated services: the call path from a method to a typed result."""
+"""Base class of the generated services: the call path from a method to a typed result.
+
+A generated method passes its path already filled in (each path parameter checked and quoted
+by `quote_path_param`) and the operation's path template, which telemetry labels calls with."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from aiostripe._encode import path_of
 from aiostripe._models import parse_response, resolve_type
 from aiostripe._options import RequestOptions
 from aiostripe._pagination import ListRequest, SearchRequest
@@ -23,8 +25,8 @@ class Service:
     async def _request(
         self,
         method: str,
+        path: str,
         template: str,
-        path_params: Mapping[str, str] | None,
         params: Mapping[str, Any],
         options: RequestOptions | None,
         returns: str | None,
@@ -32,7 +34,6 @@ class Service:
         host: str = "api",
         multipart: bool = False,
     ) -> Any:
-        path = path_of(template, path_params) if path_params else template
         response = await self._requestor.request(
             method, path, params, options, host=host, multipart=multipart, template=template
         )
@@ -42,28 +43,26 @@ class Service:
 
     def _list(
         self,
+        path: str,
         template: str,
-        path_params: Mapping[str, str] | None,
         params: Mapping[str, Any],
         options: RequestOptions | None,
         item_type: str,
         *,
         paged: bool = True,
     ) -> ListRequest[Any]:
-        path = path_of(template, path_params) if path_params else template
         return ListRequest(
             self._requestor, path, dict(params), options, item_type, paged=paged, template=template
         )
 
     def _search(
         self,
+        path: str,
         template: str,
-        path_params: Mapping[str, str] | None,
         params: Mapping[str, Any],
         options: RequestOptions | None,
         item_type: str,
     ) -> SearchRequest[Any]:
-        path = path_of(template, path_params) if path_params else template
         return SearchRequest(
             self._requestor, path, dict(params), options, item_type, template=template
         )

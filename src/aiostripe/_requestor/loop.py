@@ -68,11 +68,12 @@ OnRetry = Callable[[RetryEvent], None]
 OnRateLimitWait = Callable[[WaitEvent], None]
 
 
-def _log_success(call: _Call, response: RawResponse) -> None:
+def _log_success(
+    method: str, target: URL, attempt: int, elapsed: float, response: RawResponse
+) -> None:
     logger.debug(
         "%s %s -> %d (attempt %d, request id %s, %.3fs)",
-        call.verb, call.target.path, response.status, call.attempt, response.request_id,
-        call.loop.time() - call.start,
+        method.upper(), target.path, response.status, attempt, response.request_id, elapsed,
     )
 
 
@@ -124,7 +125,6 @@ class Requestor:
         # sparing aiohttp a merge of two header sets per request
         self._session_headers: dict[str, str] | None = None
         self._root = self  # the requestor that holds the session (`derive` shares it)
-        self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the last call (`_prepare`)
         if session is not None:
             _one_retry_layer(session)
 
@@ -235,28 +235,84 @@ class Requestor:
     ) -> RawResponse:
         """Send one API call (with its retries); return the 2xx response or raise a StripeError.
 
-        The loop: `_prepare` the call once, then per attempt `_attempt` (turn at the gate, send),
-        `_classify` a failure, `_retry_delay` (or give up), `_wait_to_retry`. `template` is the
-        operation's path template (`/v1/customers/{customer}`) for telemetry.
+        The usual call (no request options, no file upload, the host up, no rate limit or pause
+        to wait for, a free connection slot, telemetry quiet) makes its first attempt here, without
+        the state that only retries need; if that attempt fails, or the call is not a usual one,
+        `_run` takes over with a `_Call`. `template` is the operation's path template
+        (`/v1/customers/{customer}`) for telemetry.
         """
-        call = self._prepare(method, path, params, options or {}, host, multipart)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
         self.stats.requests += 1
+        if options or multipart:
+            return await self._run(
+                self._prepare(method, path, params, options or {}, host, multipart, loop, start),
+                template,
+            )
+        method, target, headers, data = self._encode(method, path, params, {}, host)
+        gate = self.gate
         telemetry = self.telemetry
-        if telemetry is not None and call.start >= telemetry.quiet_until:
+        if (
+            self.host.down
+            or gate.active
+            or (telemetry is not None and start >= telemetry.quiet_until)
+            or (data is not None and len(data) > LARGE_BODY)
+            or not gate.slots.try_acquire()
+        ):
+            call = self._new_call(method, target, headers, data, None, {}, loop, start)
+            return await self._run(call, template)
+        # the first attempt of a usual call: `_attempt` without the waits it never needs
+        self.stats.attempts += 1
+        response: RawResponse | None = None
+        error: APIConnectionError | None = None
+        try:
+            session_headers = headers is self._root._session_headers
+            response = await self._send(
+                method, target, None if session_headers else headers, data, self._default_timeout
+            )
+        except APIConnectionError as exc:
+            error = exc
+        finally:
+            gate.slots.release()
+        if response is not None:
+            if self.host.down:
+                self.host.reached()
+            if response.status < 300 and not _unreadable(response):
+                if logger.isEnabledFor(_DEBUG):
+                    _log_success(method, target, 1, loop.time() - start, response)
+                return response
+        call = self._new_call(method, target, headers, data, None, {}, loop, start)
+        call.attempt = 1
+        if error is not None:
+            call.error = error
+            if self.host.down or _unsent(error):
+                self._host_after(call, error)
+        return await self._run(call, template, response)
+
+    async def _run(
+        self, call: _Call, template: str | None, response: RawResponse | None = None
+    ) -> RawResponse:
+        """The request loop from where `call` stands: per attempt `_attempt` (turn at the gate,
+        send), and after a failed one (`response`: what it got, None for a connection error)
+        `_classify`, `_retry_delay` (or give up), `_wait_to_retry`."""
+        telemetry = self.telemetry
+        if call.attempt == 0 and telemetry is not None and call.start >= telemetry.quiet_until:
             call.trace = telemetry.begin(call, template)
         try:
             while True:
+                if call.attempt:
+                    failure = self._classify(call, response)
+                    delay = self._retry_delay(call, failure)
+                    await self._wait_to_retry(call, failure, delay)
                 call.attempt += 1
                 response = await self._attempt(call)
                 if response is not None and response.status < 300 and not _unreadable(response):
                     if logger.isEnabledFor(_DEBUG):
-                        _log_success(call, response)
+                        elapsed = call.loop.time() - call.start
+                        _log_success(call.method, call.target, call.attempt, elapsed, response)
                     if call.trace is not None:
                         call.trace.end(call, None)
                     return response
-                failure = self._classify(call, response)
-                delay = self._retry_delay(call, failure)
-                await self._wait_to_retry(call, failure, delay)
         except BaseException as exc:
             if call.trace is not None:
                 call.trace.end(call, exc)
@@ -273,6 +329,8 @@ class Requestor:
         options: RequestOptions,
         host: str,
         multipart: bool,
+        loop: asyncio.AbstractEventLoop | None = None,
+        start: float | None = None,
     ) -> _Call:
         """Check the options and build everything the attempts of one call share."""
         if options:
@@ -283,20 +341,53 @@ class Requestor:
                     f"expected some of {sorted(OPTION_KEYS)}"
                 )
             _validate.request_options(options)
+        method, target, headers, data = self._encode(method, path, params, options, host, multipart)
+        body = _MultipartBody(params or {}) if multipart and method == "post" else None
+        if loop is None:
+            loop = asyncio.get_running_loop()
+        return self._new_call(
+            method, target, headers, data, body, options, loop,
+            loop.time() if start is None else start,
+        )
+
+    def _encode(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        options: RequestOptions,
+        host: str,
+        multipart: bool = False,
+    ) -> tuple[str, URL, dict[str, str], bytes | None]:
+        """(method, URL, headers, body) of a call: a form body on every POST, empty or not, like
+        Stripe's SDKs (a multipart one is built per attempt: None here); GET and DELETE put
+        their parameters in the query string."""
         method = method.lower()
-        base = self.files_base_url if host == "files" else self.base_url
-        url = base + path
-        data: Any = None
-        body: _MultipartBody | None = None
+        url = (self.files_base_url if host == "files" else self.base_url) + path
         headers = self._headers(method, options)
-        if method == "post":  # a form type on every POST, empty or not, like Stripe's SDKs
+        data: bytes | None = None
+        if method == "post":
             if multipart:
-                body = _MultipartBody(params or {})
-            else:
-                data = encode_body(params) if params else b""
-                headers["Content-Type"] = "application/x-www-form-urlencoded"
-        elif params:  # GET and DELETE: the query string, no body, no Content-Type
+                return method, URL(url, encoded=True), headers, None
+            data = encode_body(params) if params else b""
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif params:
             url = f"{url}?{encode_query(params)}"
+        return method, URL(url, encoded=True), headers, data
+
+    def _new_call(
+        self,
+        method: str,
+        target: URL,
+        headers: dict[str, str],
+        data: bytes | None,
+        body: _MultipartBody | None,
+        options: RequestOptions,
+        loop: asyncio.AbstractEventLoop,
+        start: float,
+    ) -> _Call:
+        """The state of a call across its attempts: its timeouts and retries (from `options`
+        where given, else the client's) and its deadline."""
         timeout = self._default_timeout
         total = self.timeout
         connect = self.connect_timeout
@@ -309,14 +400,10 @@ class Requestor:
                 connect = options.get("connect_timeout", connect)
                 read = options.get("read_timeout", read)
                 timeout = _client_timeout(total, connect, read)
-        loop = self._loop  # the running loop, looked up again only when that one is not running
-        if loop is None or not loop.is_running():
-            loop = self._loop = asyncio.get_running_loop()
-        start = loop.time()
         # (method, verb, target, headers, data, body, max_retries, timeout, connect, read, loop,
-        # start, deadline), positionally: the attrs __init__ is cheaper so, once per call
+        # start, deadline), positionally: the attrs __init__ is cheaper so
         return _Call(
-            method, method.upper(), URL(url, encoded=True), headers, data, body, max_retries,
+            method, method.upper(), target, headers, data, body, max_retries,
             timeout, connect, read, loop, start, start + total,
         )
 
