@@ -1,6 +1,7 @@
 """`Requestor`: a client's configuration, its aiohttp session and flow control, and the request loop
-itself (`request`: `_prepare`, then per attempt `_attempt` → `_classify` → `_retry_delay` →
-`_wait_to_retry`)."""
+itself: `request` (the usual call's first attempt), `_run` (per attempt `_attempt` → `_classify` →
+`_retry_delay` → `_wait_to_retry`) and the waits of an attempt. It inherits what builds a call
+(`building._Building`) and what judges a failed attempt (`outcome._Verdicts`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import asyncio
 import copy
 import io
 import logging
-import uuid
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -16,15 +16,14 @@ from typing import TYPE_CHECKING, Any
 from yarl import URL
 
 from aiostripe import _validate
-from aiostripe._encode import encode_body, encode_query
 from aiostripe._errors import (
     APIConnectionError,
     StripeError,
-    error_from_response,
 )
-from aiostripe._options import OPTION_KEYS, RequestOptions
+from aiostripe._options import RequestOptions
 from aiostripe._outage import HostWatch
 from aiostripe._ratelimit import Gate, RateLimit
+from aiostripe._requestor.building import _Building
 from aiostripe._requestor.outcome import (
     _Call,
     _describe,
@@ -33,14 +32,13 @@ from aiostripe._requestor.outcome import (
     _notify,
     _retryable_client_error,
     _unsent,
+    _Verdicts,
 )
 from aiostripe._requestor.response import RawResponse, _unreadable
 from aiostripe._requestor.wire import (
     LARGE_BODY,
     _client_timeout,
-    _MultipartBody,
     _one_retry_layer,
-    _user_agent_headers,
 )
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 from aiostripe._shared_budget import account_key
@@ -77,7 +75,7 @@ def _log_success(
     )
 
 
-class Requestor:
+class Requestor(_Building, _Verdicts):
     """Configuration, the aiohttp session and the flow control of one client."""
 
     def __init__(
@@ -128,16 +126,6 @@ class Requestor:
         if session is not None:
             _one_retry_layer(session)
 
-    @cached_property
-    def _static_headers(self) -> dict[str, str]:
-        return {**_user_agent_headers(), "Stripe-Version": self.stripe_version}
-
-    @cached_property
-    def _default_timeout(self) -> aiohttp.ClientTimeout:
-        return _client_timeout(self.timeout, self.connect_timeout, self.read_timeout)
-
-    # --- session -------------------------------------------------------------------------------
-
     def session(self) -> aiohttp.ClientSession:
         root = self._root
         if root._session is None or root._session.closed:
@@ -177,9 +165,10 @@ class Requestor:
         else with this one: the session and its connection pool, the gate (connection slots,
         rate limit, server-asked pauses), the stats and the callbacks."""
         child = copy.copy(self)
-        for name, attr in type(self).__dict__.items():  # settings changed: rebuild on demand
-            if isinstance(attr, cached_property):
-                child.__dict__.pop(name, None)
+        for klass in type(self).__mro__:  # settings changed: rebuild what is cached, on demand
+            for name, attr in vars(klass).items():
+                if isinstance(attr, cached_property):
+                    child.__dict__.pop(name, None)
         child.api_key = api_key
         child.stripe_account = stripe_account
         child.stripe_version = stripe_version
@@ -188,39 +177,6 @@ class Requestor:
         return child
 
     # --- requests ------------------------------------------------------------------------------
-
-    @cached_property
-    def _default_headers(self) -> dict[str, str]:
-        """The headers of a GET without request options (built once, shared by such calls: no
-        one writes to them, aiohttp copies what it sends)."""
-        return self._build_headers("get", {})
-
-    def _headers(self, method: str, options: RequestOptions) -> dict[str, str]:
-        if options:
-            return self._build_headers(method, options)
-        if method != "post":
-            return self._default_headers
-        headers = dict(self._default_headers)  # one key per call: every retry reuses it
-        headers["Idempotency-Key"] = str(uuid.uuid4())
-        return headers
-
-    def _build_headers(self, method: str, options: RequestOptions) -> dict[str, str]:
-        api_key = options.get("api_key", self.api_key)
-        if not api_key:
-            raise ValueError("no API key: pass StripeClient(api_key) or request_options api_key")
-        headers = dict(self._static_headers)
-        headers["Authorization"] = f"Bearer {api_key}"
-        if "stripe_version" in options:
-            headers["Stripe-Version"] = options["stripe_version"]
-        account = options.get("stripe_account", self.stripe_account)
-        if account:
-            headers["Stripe-Account"] = account
-        if method == "post":
-            # one key per call, generated once here: every retry of the call reuses it
-            headers["Idempotency-Key"] = options.get("idempotency_key") or str(uuid.uuid4())
-        if "headers" in options:
-            headers.update(options["headers"])
-        return headers
 
     async def request(
         self,
@@ -321,92 +277,6 @@ class Requestor:
             if self.host.down:
                 self.host.release(call)
 
-    def _prepare(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        options: RequestOptions,
-        host: str,
-        multipart: bool,
-        loop: asyncio.AbstractEventLoop | None = None,
-        start: float | None = None,
-    ) -> _Call:
-        """Check the options and build everything the attempts of one call share."""
-        if options:
-            unknown = options.keys() - OPTION_KEYS
-            if unknown:
-                raise TypeError(
-                    f"request_options: unknown option(s) {sorted(unknown)}; "
-                    f"expected some of {sorted(OPTION_KEYS)}"
-                )
-            _validate.request_options(options)
-        method, target, headers, data = self._encode(method, path, params, options, host, multipart)
-        body = _MultipartBody(params or {}) if multipart and method == "post" else None
-        if loop is None:
-            loop = asyncio.get_running_loop()
-        return self._new_call(
-            method, target, headers, data, body, options, loop,
-            loop.time() if start is None else start,
-        )
-
-    def _encode(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        options: RequestOptions,
-        host: str,
-        multipart: bool = False,
-    ) -> tuple[str, URL, dict[str, str], bytes | None]:
-        """(method, URL, headers, body) of a call: a form body on every POST, empty or not, like
-        Stripe's SDKs (a multipart one is built per attempt: None here); GET and DELETE put
-        their parameters in the query string."""
-        method = method.lower()
-        url = (self.files_base_url if host == "files" else self.base_url) + path
-        headers = self._headers(method, options)
-        data: bytes | None = None
-        if method == "post":
-            if multipart:
-                return method, URL(url, encoded=True), headers, None
-            data = encode_body(params) if params else b""
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        elif params:
-            url = f"{url}?{encode_query(params)}"
-        return method, URL(url, encoded=True), headers, data
-
-    def _new_call(
-        self,
-        method: str,
-        target: URL,
-        headers: dict[str, str],
-        data: bytes | None,
-        body: _MultipartBody | None,
-        options: RequestOptions,
-        loop: asyncio.AbstractEventLoop,
-        start: float,
-    ) -> _Call:
-        """The state of a call across its attempts: its timeouts and retries (from `options`
-        where given, else the client's) and its deadline."""
-        timeout = self._default_timeout
-        total = self.timeout
-        connect = self.connect_timeout
-        read = self.read_timeout
-        max_retries = self.retry.max_retries
-        if options:
-            max_retries = options.get("max_retries", max_retries)
-            if "timeout" in options or "connect_timeout" in options or "read_timeout" in options:
-                total = options.get("timeout", total)
-                connect = options.get("connect_timeout", connect)
-                read = options.get("read_timeout", read)
-                timeout = _client_timeout(total, connect, read)
-        # (method, verb, target, headers, data, body, max_retries, timeout, connect, read, loop,
-        # start, deadline), positionally: the attrs __init__ is cheaper so
-        return _Call(
-            method, method.upper(), target, headers, data, body, max_retries,
-            timeout, connect, read, loop, start, start + total,
-        )
-
     async def _attempt(self, call: _Call) -> RawResponse | None:
         """One attempt: wait out an outage, wait for a connection slot and our turn, send;
         None on a connection error (kept in `call.error`)."""
@@ -492,73 +362,6 @@ class Requestor:
                 f"API host to be reachable again",
                 should_retry=True,
             ) from None
-
-    def _classify(self, call: _Call, response: RawResponse | None) -> _Failure:
-        """What a failed attempt means: its error, and whether it may be retried."""
-        if response is None:
-            error = call.error
-            assert error is not None
-            unsent = _unsent(error)
-            return _Failure(None, None, error, bool(error.should_retry), None, unsent)
-        status = response.status
-        headers = response.headers
-        if status < 300:  # a 2xx whose body cannot be read: did it happen? a replay will say
-            unreadable = _unreadable(response)
-            assert unreadable is not None
-            call.error = unreadable
-            return _Failure(status, headers, unreadable, call.idempotent, response.request_id)
-        error = error_from_response(status, response.body, headers)
-        call.error = error
-        if status == 429:
-            self.stats.rate_limited += 1
-        retryable = self.retry.should_retry(status, headers)
-        return _Failure(status, headers, error, retryable, response.request_id)
-
-    def _retry_delay(self, call: _Call, failure: _Failure) -> float:
-        """The wait before the next attempt; raises the failure's error when the call gives up
-        (not retryable, out of retries, or a wait that would pass the deadline). An attempt
-        that could not connect is retried at once: the host watch spaces the probes."""
-        verb, path, attempt = call.verb, call.target.path, call.attempt
-        status, error = failure.status, failure.error
-        what = status or type(error).__name__
-        if failure.unsent:
-            call.unsent += 1
-            return 0.0
-        if not failure.retryable:
-            logger.debug(
-                "%s %s -> %s (attempt %d, request id %s): not retryable",
-                verb, path, what, attempt, failure.request_id,
-            )
-            raise error
-        reason = failure.reason
-        retries = attempt - call.unsent  # attempts that reached the API
-        if retries > call.max_retries:
-            self.stats.gave_up += 1
-            logger.warning(
-                "%s %s -> %s (attempt %d, request id %s): %s, giving up after %d retries",
-                verb, path, what, attempt, failure.request_id, reason, call.max_retries,
-            )
-            raise error
-        headers = failure.headers
-        delay = self.retry.delay(retries, headers)
-        now = call.loop.time()
-        if (
-            headers is not None
-            and (status == 429 or status == 503)
-            and reason != "lock_timeout"
-            and "Retry-After" in headers
-        ):
-            self.gate.pause(now + delay, now)  # the server asked the whole client to slow down
-        if now + delay >= call.deadline:
-            self.stats.gave_up += 1
-            logger.warning(
-                "%s %s -> %s (attempt %d, request id %s): %s; not retrying: a %.3fs wait "
-                "would pass the call's deadline (%.3fs left)",
-                verb, path, what, attempt, failure.request_id, reason, delay,
-                call.deadline - now,
-            )
-            raise error
-        return delay
 
     async def _wait_to_retry(self, call: _Call, failure: _Failure, delay: float) -> None:
         """Count and report the retry, then sleep `delay` seconds before the next attempt."""

@@ -1,6 +1,7 @@
 """One call across its attempts (`_Call`) and the outcome of a failed attempt (`_Failure`):
-whether it reached the API, why it is retried, how it is described in logs; and `_notify`, which
-runs a metrics callback without letting it break the call."""
+whether it reached the API, why it is retried, how it is described in logs; what the request
+loop makes of it (`_Verdicts`, inherited by `Requestor`: `_classify`, then `_retry_delay` or give
+up); and `_notify`, which runs a metrics callback without letting it break the call."""
 
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from yarl import URL
 
-from aiostripe._errors import (
-    StripeError,
-)
+from aiostripe._errors import StripeError, error_from_response
+from aiostripe._requestor.response import RawResponse, _unreadable
 
 if TYPE_CHECKING:
     # aiohttp (~0.1 s to import) loads on the first request, not at client creation
     import aiohttp
 
+    from aiostripe._ratelimit import Gate
     from aiostripe._requestor.wire import _MultipartBody
+    from aiostripe._retry import ClientStats, RetryPolicy
     from aiostripe._telemetry import CallTrace
 
 
@@ -142,3 +144,77 @@ def _notify(callback: Callable[[Any], None], event: object) -> None:
         logger.exception("aiostripe: the %r callback raised", callback)
 
 
+class _Verdicts:
+    """The half of `Requestor` that judges a failed attempt: its error, whether it is retried,
+    and after how long (or the call gives up and raises)."""
+
+    stats: ClientStats
+    retry: RetryPolicy
+    gate: Gate
+
+    def _classify(self, call: _Call, response: RawResponse | None) -> _Failure:
+        """What a failed attempt means: its error, and whether it may be retried."""
+        if response is None:
+            error = call.error
+            assert error is not None
+            unsent = _unsent(error)
+            return _Failure(None, None, error, bool(error.should_retry), None, unsent)
+        status = response.status
+        headers = response.headers
+        if status < 300:  # a 2xx whose body cannot be read: did it happen? a replay will say
+            unreadable = _unreadable(response)
+            assert unreadable is not None
+            call.error = unreadable
+            return _Failure(status, headers, unreadable, call.idempotent, response.request_id)
+        error = error_from_response(status, response.body, headers)
+        call.error = error
+        if status == 429:
+            self.stats.rate_limited += 1
+        retryable = self.retry.should_retry(status, headers)
+        return _Failure(status, headers, error, retryable, response.request_id)
+
+    def _retry_delay(self, call: _Call, failure: _Failure) -> float:
+        """The wait before the next attempt; raises the failure's error when the call gives up
+        (not retryable, out of retries, or a wait that would pass the deadline). An attempt
+        that could not connect is retried at once: the host watch spaces the probes."""
+        verb, path, attempt = call.verb, call.target.path, call.attempt
+        status, error = failure.status, failure.error
+        what = status or type(error).__name__
+        if failure.unsent:
+            call.unsent += 1
+            return 0.0
+        if not failure.retryable:
+            logger.debug(
+                "%s %s -> %s (attempt %d, request id %s): not retryable",
+                verb, path, what, attempt, failure.request_id,
+            )
+            raise error
+        reason = failure.reason
+        retries = attempt - call.unsent  # attempts that reached the API
+        if retries > call.max_retries:
+            self.stats.gave_up += 1
+            logger.warning(
+                "%s %s -> %s (attempt %d, request id %s): %s, giving up after %d retries",
+                verb, path, what, attempt, failure.request_id, reason, call.max_retries,
+            )
+            raise error
+        headers = failure.headers
+        delay = self.retry.delay(retries, headers)
+        now = call.loop.time()
+        if (
+            headers is not None
+            and (status == 429 or status == 503)
+            and reason != "lock_timeout"
+            and "Retry-After" in headers
+        ):
+            self.gate.pause(now + delay, now)  # the server asked the whole client to slow down
+        if now + delay >= call.deadline:
+            self.stats.gave_up += 1
+            logger.warning(
+                "%s %s -> %s (attempt %d, request id %s): %s; not retrying: a %.3fs wait "
+                "would pass the call's deadline (%.3fs left)",
+                verb, path, what, attempt, failure.request_id, reason, delay,
+                call.deadline - now,
+            )
+            raise error
+        return delay

@@ -1,0 +1,167 @@
+"""What a call sends, built before its first attempt: the headers (the usual call's built once
+per client and shared), the URL with its query or the form body, and the `_Call` that carries
+them with the call's timeouts across its attempts. `Requestor` inherits it (`_Building`)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from yarl import URL
+
+from aiostripe import _validate
+from aiostripe._encode import encode_body, encode_query
+from aiostripe._options import OPTION_KEYS, RequestOptions
+from aiostripe._requestor.outcome import _Call
+from aiostripe._requestor.wire import _client_timeout, _MultipartBody, _user_agent_headers
+
+if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+    import aiohttp
+
+    from aiostripe._retry import RetryPolicy
+
+
+class _Building:
+    """The request-building half of `Requestor` (whose settings it reads)."""
+
+    api_key: str
+    base_url: str
+    files_base_url: str
+    stripe_version: str
+    stripe_account: str | None
+    timeout: float
+    connect_timeout: float
+    read_timeout: float | None
+    retry: RetryPolicy
+
+    @cached_property
+    def _static_headers(self) -> dict[str, str]:
+        return {**_user_agent_headers(), "Stripe-Version": self.stripe_version}
+
+    @cached_property
+    def _default_timeout(self) -> aiohttp.ClientTimeout:
+        return _client_timeout(self.timeout, self.connect_timeout, self.read_timeout)
+
+    # --- session -------------------------------------------------------------------------------
+
+    @cached_property
+    def _default_headers(self) -> dict[str, str]:
+        """The headers of a GET without request options (built once, shared by such calls: no
+        one writes to them, aiohttp copies what it sends)."""
+        return self._build_headers("get", {})
+
+    def _headers(self, method: str, options: RequestOptions) -> dict[str, str]:
+        if options:
+            return self._build_headers(method, options)
+        if method != "post":
+            return self._default_headers
+        headers = dict(self._default_headers)  # one key per call: every retry reuses it
+        headers["Idempotency-Key"] = str(uuid.uuid4())
+        return headers
+
+    def _build_headers(self, method: str, options: RequestOptions) -> dict[str, str]:
+        api_key = options.get("api_key", self.api_key)
+        if not api_key:
+            raise ValueError("no API key: pass StripeClient(api_key) or request_options api_key")
+        headers = dict(self._static_headers)
+        headers["Authorization"] = f"Bearer {api_key}"
+        if "stripe_version" in options:
+            headers["Stripe-Version"] = options["stripe_version"]
+        account = options.get("stripe_account", self.stripe_account)
+        if account:
+            headers["Stripe-Account"] = account
+        if method == "post":
+            # one key per call, generated once here: every retry of the call reuses it
+            headers["Idempotency-Key"] = options.get("idempotency_key") or str(uuid.uuid4())
+        if "headers" in options:
+            headers.update(options["headers"])
+        return headers
+
+    def _prepare(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        options: RequestOptions,
+        host: str,
+        multipart: bool,
+        loop: asyncio.AbstractEventLoop | None = None,
+        start: float | None = None,
+    ) -> _Call:
+        """Check the options and build everything the attempts of one call share."""
+        if options:
+            unknown = options.keys() - OPTION_KEYS
+            if unknown:
+                raise TypeError(
+                    f"request_options: unknown option(s) {sorted(unknown)}; "
+                    f"expected some of {sorted(OPTION_KEYS)}"
+                )
+            _validate.request_options(options)
+        method, target, headers, data = self._encode(method, path, params, options, host, multipart)
+        body = _MultipartBody(params or {}) if multipart and method == "post" else None
+        if loop is None:
+            loop = asyncio.get_running_loop()
+        return self._new_call(
+            method, target, headers, data, body, options, loop,
+            loop.time() if start is None else start,
+        )
+
+    def _encode(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        options: RequestOptions,
+        host: str,
+        multipart: bool = False,
+    ) -> tuple[str, URL, dict[str, str], bytes | None]:
+        """(method, URL, headers, body) of a call: a form body on every POST, empty or not, like
+        Stripe's SDKs (a multipart one is built per attempt: None here); GET and DELETE put
+        their parameters in the query string."""
+        method = method.lower()
+        url = (self.files_base_url if host == "files" else self.base_url) + path
+        headers = self._headers(method, options)
+        data: bytes | None = None
+        if method == "post":
+            if multipart:
+                return method, URL(url, encoded=True), headers, None
+            data = encode_body(params) if params else b""
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif params:
+            url = f"{url}?{encode_query(params)}"
+        return method, URL(url, encoded=True), headers, data
+
+    def _new_call(
+        self,
+        method: str,
+        target: URL,
+        headers: dict[str, str],
+        data: bytes | None,
+        body: _MultipartBody | None,
+        options: RequestOptions,
+        loop: asyncio.AbstractEventLoop,
+        start: float,
+    ) -> _Call:
+        """The state of a call across its attempts: its timeouts and retries (from `options`
+        where given, else the client's) and its deadline."""
+        timeout = self._default_timeout
+        total = self.timeout
+        connect = self.connect_timeout
+        read = self.read_timeout
+        max_retries = self.retry.max_retries
+        if options:
+            max_retries = options.get("max_retries", max_retries)
+            if "timeout" in options or "connect_timeout" in options or "read_timeout" in options:
+                total = options.get("timeout", total)
+                connect = options.get("connect_timeout", connect)
+                read = options.get("read_timeout", read)
+                timeout = _client_timeout(total, connect, read)
+        # (method, verb, target, headers, data, body, max_retries, timeout, connect, read, loop,
+        # start, deadline), positionally: the attrs __init__ is cheaper so
+        return _Call(
+            method, method.upper(), target, headers, data, body, max_retries,
+            timeout, connect, read, loop, start, start + total,
+        )
