@@ -24,13 +24,11 @@ which masks anything that looks like a Stripe secret (`sk_live_â€¦`, `rk_test_â€
 from __future__ import annotations
 
 import json
-import math
 import re
-import time
 from collections.abc import Iterator, Mapping
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 from typing import Any
+
+from aiostripe._retry import parse_retry_after
 
 __all__ = [
     "APIConnectionError",
@@ -265,31 +263,12 @@ class RateLimitError(StripeError):
 
     def __init__(self, message: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
-        self.retry_after = _retry_after(self.headers.get("Retry-After"))
+        self.retry_after = parse_retry_after(self.headers.get("Retry-After"))
 
     @property
     def is_lock_timeout(self) -> bool:
         """True when the object was locked by a concurrent request, not a rate limit as such."""
         return self.code == "lock_timeout"
-
-
-def _retry_after(value: str | None) -> float | None:
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:  # "-0000": RFC 9110 dates are GMT
-            when = when.replace(tzinfo=UTC)
-        return max(0.0, when.timestamp() - time.time())
-    if not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)
 
 
 class APIError(StripeError):

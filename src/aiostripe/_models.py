@@ -533,56 +533,71 @@ converter.register_structure_hook_func(lambda t: isinstance(t, TypeVar), _struct
 converter.register_unstructure_hook_func(lambda t: isinstance(t, TypeVar), _unstructure_any_object)
 
 
-_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
+_PARSERS_BY_TYPE: dict[Any, Callable[[Any], Any]] = {}
+_PARSERS_BY_NAME: dict[str, Callable[[Any], Any]] = {}
 
 
-def structure_as(data: Any, type_: Any) -> Any:
-    """Parse decoded JSON as the runtime type `type_`: through the generated fast path when the
-    payload matches the spec, else through the tolerant converter (see `aiostripe._fastparse`).
-    The function of each type is cached here, so a call costs one dict lookup."""
-    hook = _HOOKS.get(type_)
-    if hook is None:
-        hook = _HOOKS[type_] = _structure_fn(type_)
-    return hook(data, type_)
+def parser_of(type_: Any) -> Callable[[Any], Any]:
+    """The function that parses decoded JSON as the runtime type `type_` (cached): the generated
+    fast path when the payload matches the spec, else the tolerant converter (see
+    `aiostripe._fastparse`)."""
+    parse = _PARSERS_BY_TYPE.get(type_)
+    if parse is None:
+        parse = _PARSERS_BY_TYPE[type_] = _parser(type_)
+    return parse
 
 
-def _structure_fn(type_: Any) -> Callable[[Any, Any], Any]:
+def parser_named(type_expr: str) -> Callable[[Any], Any]:
+    """`parser_of` the type named by `type_expr` (`"Customer | DeletedCustomer"`), cached by name."""
+    parse = _PARSERS_BY_NAME.get(type_expr)
+    if parse is None:
+        parse = _PARSERS_BY_NAME[type_expr] = parser_of(resolve_type(type_expr))
+    return parse
+
+
+def _parser(type_: Any) -> Callable[[Any], Any]:
     from aiostripe._fastparse import MISMATCH, fast_parser
 
     fast = fast_parser(type_)
     tolerant: Callable[[Any, Any], Any] | None = None
 
-    def parse_tolerantly(data: Any, t: Any) -> Any:
+    def parse_tolerantly(data: Any) -> Any:
         nonlocal tolerant
         if tolerant is None:  # built on first use: cattrs builds the hooks of nested types too
             tolerant = converter.get_structure_hook(type_)
-        return tolerant(data, t)
+        return tolerant(data, type_)
 
     if fast is None:
         return parse_tolerantly
 
-    def parse(data: Any, t: Any) -> Any:
+    def parse(data: Any) -> Any:
         try:
             return fast(data)
         except MISMATCH:  # not what the spec says: the tolerant path decides
-            return parse_tolerantly(data, t)
+            return parse_tolerantly(data)
 
     return parse
 
 
+def structure_as(data: Any, type_: Any) -> Any:
+    """Parse decoded JSON as the runtime type `type_` (`parser_of`)."""
+    return parser_of(type_)(data)
+
+
 def structure(data: Any, type_expr: str) -> Any:
     """Parse decoded JSON as the type named by `type_expr` (`"Customer | DeletedCustomer"`)."""
-    return structure_as(data, resolve_type(type_expr))
+    return parser_named(type_expr)(data)
 
 
-def parse_response(data: Any, type_: Any, response: Any, what: str) -> Any:
-    """Structure a response's decoded JSON as `type_`, attaching the response to the result.
+def parse_response(data: Any, parse: Callable[[Any], Any], response: Any, what: str) -> Any:
+    """A response's decoded JSON parsed by `parse` (a `parser_of` some type), the response
+    attached to the result.
 
     A body that does not fit raises `ResponseParseError` naming `what` was expected, the status
     and the request id; a `StripeError` raised while parsing gets the status and request id too.
     """
     try:
-        obj = structure_as(data, type_)
+        obj = parse(data)
     except StripeError as exc:
         exc.http_status = response.status
         exc.request_id = response.request_id

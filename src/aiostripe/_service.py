@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from aiostripe._models import parse_response, resolve_type
+from aiostripe._models import parse_response, parser_named
 from aiostripe._options import RequestOptions
 from aiostripe._pagination import ListRequest, SearchRequest
 
@@ -39,7 +39,7 @@ class Service:
         )
         if returns is None:
             return response.body
-        return parse_response(response.json(), resolve_type(returns), response, returns)
+        return parse_response(response.json(), parser_named(returns), response, returns)
 
     def _list(
         self,

@@ -11,8 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 from typing import Any
-
-from yarl import URL
+from urllib.parse import urlsplit
 
 from aiostripe._options import CLIENT_OPTION_KEYS
 
@@ -53,11 +52,12 @@ def base_url(value: object, name: str = "base_url") -> str:
     """An http(s) URL with a host (`https://api.stripe.com`, `http://127.0.0.1:12111`)."""
     if not isinstance(value, str):
         raise TypeError(f"{name}: expected a URL string, got {type(value).__name__}")
-    try:
-        url = URL(value.strip())
+    try:  # urllib's reading of a URL: yarl (aiohttp's) is not imported before the first call
+        url = urlsplit(value.strip())
+        url.port  # noqa: B018 - raises ValueError for a port that is no number or out of range
     except ValueError as exc:
         raise ValueError(f"{name}: expected an http(s) URL, got {value!r} ({exc})") from None
-    if url.scheme not in ("http", "https") or not url.host:
+    if url.scheme not in ("http", "https") or not url.hostname:
         hint = " (no scheme: add https:// or http://)" if "://" not in value else ""
         raise ValueError(
             f"{name}: expected an http:// or https:// URL with a host, got {value!r}{hint}"

@@ -14,6 +14,7 @@ from aiostripe._models import (
     SearchResult,
     StripeObject,
     parse_response,
+    parser_of,
     resolve_type,
 )
 from aiostripe._options import RequestOptions
@@ -150,7 +151,7 @@ class _PageRequest(Generic[T]):
         )
         page = parse_response(
             response.json(),
-            _page_type(self._page_kind, self._item_type),
+            parser_of(_page_type(self._page_kind, self._item_type)),
             response,
             f"a page of {self._item_type} (GET {self._path})",
         )

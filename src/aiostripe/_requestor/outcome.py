@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from yarl import URL
 
 from aiostripe._errors import StripeError, error_from_response
 from aiostripe._requestor.response import RawResponse, _unreadable
@@ -19,6 +18,7 @@ from aiostripe._requestor.response import RawResponse, _unreadable
 if TYPE_CHECKING:
     # aiohttp (~0.1 s to import) loads on the first request, not at client creation
     import aiohttp
+    from yarl import URL
 
     from aiostripe._ratelimit import Gate
     from aiostripe._requestor.wire import _MultipartBody
