@@ -66,6 +66,17 @@ async def test_bad_request_options_are_refused_before_sending(
     async with StripeClient(API_KEY, base_url=server.url) as client:
         with pytest.raises(error, match=needle):
             await client.customers.create(email="a@b.c", request_options=options)  # type: ignore[arg-type]
+        assert (client.stats.requests, client.stats.attempts) == (0, 0)  # a refused call is none
+    assert server.attempts == []
+
+
+async def test_params_that_cannot_be_encoded_are_refused_before_sending(server: FaultServer) -> None:
+    async with StripeClient(API_KEY, base_url=server.url) as client:
+        with pytest.raises(TypeError, match=r"^metadata\[tags\]: expected str, int, .* got set"):
+            await client.customers.create(metadata={"tags": {"a", "b"}})  # type: ignore[dict-item]
+        with pytest.raises(TypeError, match=r"^expand\[0\]: expected str, int, .* got bytes"):
+            await client.raw_request("get", "/v1/customers", expand=[b"x"])
+        assert (client.stats.requests, client.stats.attempts) == (0, 0)
     assert server.attempts == []
 
 

@@ -199,13 +199,12 @@ class Requestor(_Building, _Verdicts):
         """
         loop = asyncio.get_running_loop()
         start = loop.time()
-        self.stats.requests += 1
         if options or multipart:
-            return await self._run(
-                self._prepare(method, path, params, options or {}, host, multipart, loop, start),
-                template,
-            )
+            call = self._prepare(method, path, params, options or {}, host, multipart, loop, start)
+            self.stats.requests += 1  # (a call refused for its options or params is none)
+            return await self._run(call, template)
         method, target, headers, data = self._encode(method, path, params, {}, host)
+        self.stats.requests += 1
         gate = self.gate
         telemetry = self.telemetry
         if (
