@@ -276,13 +276,19 @@ def test_import_and_client_creation_stay_lazy() -> None:
         "c = aiostripe.StripeClient('sk_test_x')\n"
         "s = c.treasury.transactions\n"
         "gen = [m for m in sys.modules if m.startswith('aiostripe._generated')]\n"
-        "print(len(gen), len(sys.modules), int('aiohttp' in sys.modules))\n"
+        "lazy = ('aiohttp', 'yarl', 'email.utils', 'aiostripe._pagination')\n"
+        "print(len(gen), len(sys.modules), *(int(m in sys.modules) for m in lazy))\n"
+        "s.list(financial_account='fa_1')\n"
+        "print(int('aiostripe._pagination' in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    generated, total, aiohttp_loaded = map(int, out.stdout.split())
+    first, second = out.stdout.splitlines()
+    generated, total, aiohttp, yarl, email, pagination = map(int, first.split())
     assert generated <= 6, out.stdout  # package, services/__init__, two service modules
     assert total < 400
-    assert not aiohttp_loaded  # the HTTP stack loads with the first request
+    assert not aiohttp and not yarl  # the HTTP stack loads with the first request
+    assert not email  # only an HTTP-date Retry-After needs it
+    assert not pagination and second == "1"  # loaded with the first list call
 
 
 def test_one_client_in_one_event_loop_after_another(stripe_mock: Any) -> None:

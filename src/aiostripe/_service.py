@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiostripe._models import parse_response, parser_named
 from aiostripe._options import RequestOptions
-from aiostripe._pagination import ListRequest, SearchRequest
 
 if TYPE_CHECKING:
+    from aiostripe._pagination import ListRequest, SearchRequest
     from aiostripe._requestor import Requestor
 
 
@@ -51,6 +51,8 @@ class Service:
         *,
         paged: bool = True,
     ) -> ListRequest[Any]:
+        from aiostripe._pagination import ListRequest  # loaded with the first list call
+
         return ListRequest(
             self._requestor, path, dict(params), options, item_type, paged=paged, template=template
         )
@@ -63,6 +65,8 @@ class Service:
         options: RequestOptions | None,
         item_type: str,
     ) -> SearchRequest[Any]:
+        from aiostripe._pagination import SearchRequest
+
         return SearchRequest(
             self._requestor, path, dict(params), options, item_type, template=template
         )

@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from yarl import URL
-
 from aiostripe import _validate
 from aiostripe._encode import encode_body, encode_query
 from aiostripe._options import OPTION_KEYS, RequestOptions
@@ -20,6 +18,7 @@ from aiostripe._requestor.wire import _client_timeout, _MultipartBody, _user_age
 
 if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
     import aiohttp
+    from yarl import URL
 
     from aiostripe._retry import RetryPolicy
 
@@ -121,18 +120,20 @@ class _Building:
         """(method, URL, headers, body) of a call: a form body on every POST, empty or not, like
         Stripe's SDKs (a multipart one is built per attempt: None here); GET and DELETE put
         their parameters in the query string."""
+        import yarl  # aiohttp's URLs: loaded with the first call, like aiohttp (~5 ms; ~0.1 µs here)
+
         method = method.lower()
         url = (self.files_base_url if host == "files" else self.base_url) + path
         headers = self._headers(method, options)
         data: bytes | None = None
         if method == "post":
             if multipart:
-                return method, URL(url, encoded=True), headers, None
+                return method, yarl.URL(url, encoded=True), headers, None
             data = encode_body(params) if params else b""
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         elif params:
             url = f"{url}?{encode_query(params)}"
-        return method, URL(url, encoded=True), headers, data
+        return method, yarl.URL(url, encoded=True), headers, data
 
     def _new_call(
         self,

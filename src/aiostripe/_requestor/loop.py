@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from yarl import URL
-
 from aiostripe import _validate
 from aiostripe._errors import (
     APIConnectionError,
@@ -45,6 +43,7 @@ from aiostripe._shared_budget import account_key
 
 if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
     import aiohttp
+    from yarl import URL
 
     from aiostripe._telemetry import CallTrace, Telemetry
 
