@@ -153,16 +153,20 @@ class RawClient(Client):
     async def iterate(self) -> AsyncIterator[Any]:
         return self._pages()
 
+    async def _page(self, url: str) -> Any:
+        """One page, decoded (one coroutine a page, 100 objects: nothing against their cost)."""
+        async with self.session.get(url) as r:
+            body = await r.read()
+            if r.status != 200:
+                raise RuntimeError(f"HTTP {r.status}")
+        return json.loads(body)
+
     async def _pages(self) -> AsyncIterator[Any]:
         base = (f"{self.url}/v1/treasury/transactions"
                 f"?financial_account={FINANCIAL_ACCOUNT}&limit={PAGE}")
         url = base
         while True:
-            async with self.session.get(url) as r:
-                body = await r.read()
-                if r.status != 200:
-                    raise RuntimeError(f"HTTP {r.status}")
-            page = json.loads(body)
+            page = await self._page(url)
             data = page["data"]
             for item in data:
                 yield item
@@ -179,11 +183,7 @@ class RawClient(Client):
         base = f"{self.url}/v1/customers/search?query={quote(SEARCH_QUERY)}&limit={PAGE}"
         url = base
         while True:
-            async with self.session.get(url) as r:
-                body = await r.read()
-                if r.status != 200:
-                    raise RuntimeError(f"HTTP {r.status}")
-            page = json.loads(body)
+            page = await self._page(url)
             for item in page["data"]:
                 yield item
             if not page["has_more"]:
