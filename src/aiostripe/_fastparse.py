@@ -9,8 +9,8 @@ exactly the usual keys, the optional ones the usual shape lacks are set to None 
 look-up (a customer lacks six: a sixth of its parse). They are the fast path for payloads that
 match the spec: every required key present, objects where the spec says objects, lists where it
 says lists, known `object` tags in unions.
-Anything else raises on the way (a `KeyError`, a `TypeError`, `Mismatch`), and the caller,
-`_models.structure_as`, parses the whole payload again through the tolerant converter of
+Anything else raises on the way (a `KeyError`, a `TypeError`, `Mismatch`), and the caller, the
+parser of `_models.parser_of`, parses the whole payload again through the tolerant converter of
 `_models` instead. So the fast path never decides an error or a fallback value: for a payload
 that matches the spec it gives the same objects as the tolerant path, only sooner.
 
@@ -45,7 +45,7 @@ of another kind than the spec's, an unknown `object` tag, or an error of a toler
 field (the tolerant path of the whole payload then decides)."""
 
 
-def _parser_of(name: str) -> Callable[[Any], Any]:
+def _load_parser(name: str) -> Callable[[Any], Any]:
     """`parse_<name>` of the generated module that defines the model `name`, kept in PARSERS."""
     index: dict[str, str] = importlib.import_module(_GENERATED_MODELS).INDEX
     module = index.get(name)
@@ -63,7 +63,7 @@ PARSERS: Any = types.ModuleType(f"{__name__}.PARSERS")
 (imported on first use, then a plain attribute). A module object with a module `__getattr__`,
 not an instance of a class with one: CPython specialises the attribute reads of a module (one
 per nested object the generated parsers build), not those of such an instance."""
-PARSERS.__getattr__ = _parser_of
+PARSERS.__getattr__ = _load_parser
 
 NULL: Any = None
 """A null where the spec wants a value (kept, as the tolerant path keeps it); typed `Any` so that

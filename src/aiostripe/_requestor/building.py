@@ -44,7 +44,7 @@ class _Building:
     def _default_timeout(self) -> aiohttp.ClientTimeout:
         return _client_timeout(self.timeout, self.connect_timeout, self.read_timeout)
 
-    # --- session -------------------------------------------------------------------------------
+    # --- headers -------------------------------------------------------------------------------
 
     @cached_property
     def _default_headers(self) -> dict[str, str]:

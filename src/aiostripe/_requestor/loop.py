@@ -220,10 +220,7 @@ class Requestor(_Building, _Verdicts):
         response: RawResponse | None = None
         error: APIConnectionError | None = None
         try:
-            session_headers = headers is self._root._session_headers
-            response = await self._send(
-                method, target, None if session_headers else headers, data, self._default_timeout
-            )
+            response = await self._send(method, target, headers, data, self._default_timeout)
         except APIConnectionError as exc:
             error = exc
         finally:
@@ -239,8 +236,7 @@ class Requestor(_Building, _Verdicts):
         call.attempt = 1
         if error is not None:
             call.error = error
-            if self.host.down or _unsent(error):
-                self._host_after(call, error)
+            self._host_after(call, error)
         return await self._run(call, template, response)
 
     async def _run(
@@ -303,12 +299,12 @@ class Requestor(_Building, _Verdicts):
             self.stats.attempts += 1
             response: RawResponse | None = None
             try:
-                headers = None if call.headers is self._root._session_headers else call.headers
-                response = await self._send(call.method, call.target, headers, data, call.timeout)
+                response = await self._send(
+                    call.method, call.target, call.headers, data, call.timeout
+                )
             except APIConnectionError as exc:
                 call.error = exc
-                if self.host.down or _unsent(exc):
-                    self._host_after(call, exc)
+                self._host_after(call, exc)
             if trace is not None:
                 trace.received(call, response)
             if response is None:
@@ -336,7 +332,8 @@ class Requestor(_Building, _Verdicts):
             slots.release()
 
     def _host_after(self, call: _Call, exc: APIConnectionError) -> None:
-        """Tell the host watch what a failed attempt says about the host."""
+        """Tell the host watch what a failed attempt says about the host (nothing, for an attempt
+        that reached an up host)."""
         if _unsent(exc):
             self.stats.unreachable += 1
             if self.host.unreachable(call, call.loop.time(), _describe_cause(exc)):
@@ -451,13 +448,17 @@ class Requestor(_Building, _Verdicts):
         self,
         method: str,
         url: URL,
-        headers: Mapping[str, str] | None,  # None: the session's (our default headers)
+        headers: Mapping[str, str],
         data: Any,
         timeout: aiohttp.ClientTimeout,
     ) -> RawResponse:
         try:
-            async with self.session().request(
-                method, url, headers=headers, data=data, timeout=timeout
+            session = self.session()
+            # the session's own headers (our default ones) go unpassed: aiohttp then merges no
+            # second set into them
+            passed = None if headers is self._root._session_headers else headers
+            async with session.request(
+                method, url, headers=passed, data=data, timeout=timeout
             ) as resp:
                 body = await resp.read()
                 return RawResponse(resp.status, resp.headers, body)
