@@ -18,9 +18,9 @@ from aiohttp.test_utils import TestServer
 import aiostripe
 from aiostripe._encode import decode_form
 from aiostripe.models import Customer, DeletedCustomer, TreasuryTransaction
-from tests.gen_helpers import SHARED
+from tests.gen_helpers import PIN_FIXTURES
 
-FIXTURES = json.loads((SHARED / "fixtures3.json").read_text())["resources"]
+FIXTURES = json.loads(PIN_FIXTURES.read_text())["resources"]
 
 Responder = Callable[[web.Request], web.StreamResponse]
 

@@ -15,7 +15,7 @@ from aiostripe.models import Customer, TreasuryTransaction
 from tests.gen_helpers import SHARED
 
 FIXTURES: dict[str, Any] = {}
-for name in ("fixtures3.json", "fixtures3.private_preview.json"):
+for name in ("fixtures3.2026-05-27.json", "fixtures3.private_preview.json"):
     path = SHARED / name
     if path.exists():
         for key, value in json.loads(path.read_text())["resources"].items():

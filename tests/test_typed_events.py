@@ -22,9 +22,9 @@ from aiostripe._generated.models import OBJECT_TYPES
 from aiostripe._models import model_class
 from aiostripe.webhooks import Event, WebhookRouter, construct_event, generate_test_header
 from codegen import events
-from tests.gen_helpers import SHARED
+from tests.gen_helpers import PIN_FIXTURES
 
-FIXTURES: dict[str, Any] = json.loads((SHARED / "fixtures3.json").read_text())["resources"]
+FIXTURES: dict[str, Any] = json.loads(PIN_FIXTURES.read_text())["resources"]
 SECRET = "whsec_typed_events"
 
 # From Stripe's "Types of events" page (docs.stripe.com/api/events/types): `data.object is a ...`
