@@ -296,8 +296,8 @@ def test_the_same_operation_under_another_placeholder_name_retires(
     doc = copy.deepcopy(public)
     lines = _merge(doc, tmp_path, {"paths": {route: {"post": ours}}})
     assert lines == [
-        f"overlay x.json: POST {route} is in Stripe's spec "
-        "(POST /v1/terminal/readers/{reader}/collect_inputs): left out, Stripe's wins"
+        (f"overlay x.json: POST {route} is in Stripe's spec "
+         "(POST /v1/terminal/readers/{reader}/collect_inputs): left out, Stripe's wins")
     ]
     assert route not in doc["paths"]
     assert doc["paths"]["/v1/terminal/readers/{reader}/collect_inputs"]["post"] == (
@@ -315,8 +315,8 @@ def test_a_method_added_to_a_path_stripe_has_is_reported(
         "get": op}}})
     stripe_route = "/v1/terminal/readers/{reader}/collect_inputs"
     assert lines == [
-        "overlay x.json: adds GET /v1/terminal/readers/{id}/collect_inputs to "
-        f"{stripe_route}, a path Stripe's spec has"
+        ("overlay x.json: adds GET /v1/terminal/readers/{id}/collect_inputs to "
+         f"{stripe_route}, a path Stripe's spec has")
     ]
     merged_op = doc["paths"][stripe_route]["get"]
     assert merged_op["parameters"][0]["name"] == "reader"  # named as Stripe's route names it
@@ -327,8 +327,8 @@ def test_a_schema_stripe_has_retires(public: dict[str, Any], tmp_path: Path) -> 
     doc = copy.deepcopy(public)
     lines = _merge(doc, tmp_path, {"components": {"schemas": {
         "customer": {"type": "object"}, "brand_new_preview": {"type": "object"}}}})
-    assert lines == ["overlay x.json: schema 'customer' is in Stripe's spec: left out, "
-                     "Stripe's wins"]
+    assert lines == [("overlay x.json: schema 'customer' is in Stripe's spec: left out, "
+                      "Stripe's wins")]
     assert doc["components"]["schemas"]["customer"] == public["components"]["schemas"]["customer"]
     assert doc["components"]["schemas"]["brand_new_preview"] == {"type": "object"}
 
