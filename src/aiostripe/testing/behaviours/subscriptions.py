@@ -240,14 +240,12 @@ def create_preview(call: Call) -> dict[str, Any]:
     subscription = world.get(params.get("subscription")) if params.get("subscription") else None
     if customer is None and subscription is not None:
         customer = world.get(subscription.get("customer"))
-    if customer is None:
-        raise invalid("Missing required param: customer.", param="customer")
     base = world.factory.build(model_for("invoice"), {}, livemode=world.context.livemode)
     invoice = invoices.new_draft(world, base, customer)
     invoice["id"] = "upcoming_" + invoice["id"]
     pending = [
         i for i in world.store.newest_first(["invoiceitem"])
-        if i.get("customer") == customer["id"] and i.get("invoice") is None
+        if customer is not None and i.get("customer") == customer["id"] and i.get("invoice") is None
     ]
     invoice = invoices.with_lines(world, invoice, list(reversed(pending)), preview=True)
     if subscription is not None:
