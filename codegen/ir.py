@@ -16,6 +16,8 @@ from typing import Any
 from codegen import naming
 from codegen.aliases import add_aliases
 from codegen.limits import param_limits
+from codegen.location import at, pointer
+from codegen.servers import DEFAULT_SERVER, server_of
 
 Schema = dict[str, Any]
 
@@ -95,7 +97,8 @@ class Operation:
     path_params: list[PathParam]
     params: TypedDictDef | None  # the top-level TypedDict, None when the operation takes none
     param_location: str  # "query" | "body"
-    host: str = "api"  # "api" | "files"
+    host: str = "api"  # the client setting it is sent to: "api" | "files" | "meter_events"
+    server: str = DEFAULT_SERVER  # the base URL the spec names for it (servers.py)
     multipart: bool = False
     preview: bool = False
     deprecated: bool = False
@@ -232,21 +235,22 @@ class Builder:
 
     def build_models(self) -> None:
         for sid in sorted(self.components):
-            schema = self.components[sid]
-            name = self.class_of[sid]
-            module = naming.snake_module(sid)
-            if "anyOf" in schema and "properties" not in schema:
-                expr = union([self.model_type(m, name, "", module) for m in schema["anyOf"]])
-                self._add(Model(name, module, clean_doc(schema.get("description")), sid,
-                                alias_of=expr))
-                continue
-            self.object_model(schema, name, module, sid)
+            with at(pointer("components", "schemas", sid)):
+                self.component_model(sid)
+
+    def component_model(self, sid: str) -> None:
+        schema = self.components[sid]
+        name = self.class_of[sid]
+        module = naming.snake_module(sid)
+        if "anyOf" in schema and "properties" not in schema:
+            expr = union([self.model_type(m, name, "", module) for m in schema["anyOf"]])
+            self._add(Model(name, module, clean_doc(schema.get("description")), sid,
+                            alias_of=expr))
+            return
+        self.object_model(schema, name, module, sid)
 
     def _add(self, model: Model) -> Model:
-        base, n = model.name, 2
-        while model.name in self.models:
-            model.name = f"{base}{n}"
-            n += 1
+        model.name = naming.unique_class(model.name, set(self.models))
         self.models[model.name] = model
         return model
 
@@ -260,6 +264,7 @@ class Builder:
         if obj and len(obj) == 1:
             model.object_tag = obj[0]
         model.deleted = props.get("deleted", {}).get("enum") == [True]
+        taken: set[str] = set()
         for wire in sorted(props):
             prop = props[wire]
             expr = TYPE_OVERRIDES.get((sid or "", wire)) or self.model_type(
@@ -267,8 +272,8 @@ class Builder:
             )
             if wire not in required:
                 expr = union([expr, "None"])
-            model.fields.append(Field(naming.identifier(wire), wire, expr, wire in required,
-                                      clean_doc(prop.get("description"))))
+            model.fields.append(Field(naming.unique(naming.identifier(wire), taken), wire, expr,
+                                      wire in required, clean_doc(prop.get("description"))))
         return model.name
 
     def model_type(self, schema: Schema, owner: str, prop: str, module: str) -> str:
@@ -350,10 +355,12 @@ class Builder:
         props = schema.get("properties", {})
         required = set(schema.get("required", []))
         fields = list(extra_fields or [])
+        taken = {f.name for f in fields}
+        name = naming.unique_class(name, {td.name for td in out})
         for wire in sorted(props):
             expr = self.param_type(props[wire], name, wire, out)
-            fields.append(ParamField(naming.identifier(wire), wire, expr, wire in required,
-                                     clean_doc(props[wire].get("description")),
+            fields.append(ParamField(naming.unique(naming.identifier(wire), taken), wire, expr,
+                                     wire in required, clean_doc(props[wire].get("description")),
                                      param_limits(props[wire])))
         fields.sort(key=lambda f: f.name)
         return TypedDictDef(name, fields, doc)
@@ -384,21 +391,24 @@ class Builder:
 
     def build_operations(self) -> tuple[Service, list[Operation]]:
         paths = self.doc["paths"]
-        routes = {
-            p: {v: self.response(op, v)[0] == "list" for v, op in ops.items() if v in _VERBS}
-            for p, ops in paths.items()
-        }
+        routes: dict[str, dict[str, bool]] = {}
+        for p, ops in paths.items():
+            routes[p] = {}
+            for v in (v for v in ops if v in _VERBS):
+                with at(pointer("paths", p, v, "responses")):
+                    routes[p][v] = self.response(ops[v], v)[0] == "list"
         table = naming.RouteTable(routes)
         root = Service(())
         operations: list[Operation] = []
         for path in sorted(paths):
             for verb in sorted(v for v in paths[path] if v in _VERBS):
-                op = paths[path][verb]
-                svc_path, method = naming.name_operation(verb, path, table)
-                service = root
-                for i, part in enumerate(svc_path):
-                    service = service.children.setdefault(part, Service(svc_path[: i + 1]))
-                operations.append(self.operation(verb, path, op, service, method))
+                with at(pointer("paths", path, verb)):
+                    op = paths[path][verb]
+                    svc_path, method = naming.name_operation(verb, path, table)
+                    service = root
+                    for i, part in enumerate(svc_path):
+                        service = service.children.setdefault(part, Service(svc_path[: i + 1]))
+                    operations.append(self.operation(verb, path, op, service, method))
         return root, operations
 
     def operation(self, verb: str, path: str, op: Schema, service: Service,
@@ -431,12 +441,13 @@ class Builder:
                                      query_fields)
             out.append(params)
         service.typed_dicts.extend(out)
-        host = "files" if any("files." in s.get("url", "") for s in op.get("servers", [])) else "api"
+        server, host = server_of(self.doc, path, verb)
         operation = Operation(
             verb=verb, path=path, operation_id=op.get("operationId", ""), service=service.path,
             method=method, description=clean_doc(op.get("description")), kind=kind,
             returns=returns, path_params=path_params, params=params,
             param_location="query" if verb in ("get", "delete") else "body", host=host,
+            server=server,
             multipart=multipart, preview=bool(op.get("x-aiostripePreview")),
             deprecated=bool(op.get("deprecated")),
         )
