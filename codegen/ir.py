@@ -232,6 +232,13 @@ class Builder:
         for sid in sorted(self.components):
             self.class_of[sid] = naming.pascal(sid)
 
+    def ref_id(self, ref: str) -> str:
+        """The component schema id a `$ref` names; an error saying so when the spec lacks it."""
+        sid = ref.rsplit("/", 1)[-1]
+        if not ref.startswith("#/components/schemas/") or sid not in self.components:
+            raise ValueError(f"$ref {ref!r} names no schema of this spec")
+        return sid
+
     # --- response models -------------------------------------------------------------------------
 
     def build_models(self) -> None:
@@ -281,7 +288,7 @@ class Builder:
         """The annotation for a response value; inline objects become models in `module`."""
         nullable = schema.get("nullable", False)
         if "$ref" in schema:
-            expr = self.class_of[schema["$ref"].rsplit("/", 1)[1]]
+            expr = self.class_of[self.ref_id(schema["$ref"])]
         elif "anyOf" in schema or "oneOf" in schema:
             members = schema.get("anyOf") or schema.get("oneOf")
             parts = [self.model_type(m, owner, f"{prop}_{i}" if len(members) > 1 and
@@ -319,7 +326,7 @@ class Builder:
 
     def param_type(self, schema: Schema, prefix: str, prop: str, out: list[TypedDictDef]) -> str:
         if "$ref" in schema:
-            schema = self.components[schema["$ref"].rsplit("/", 1)[1]]
+            schema = self.components[self.ref_id(schema["$ref"])]
         if "anyOf" in schema or "oneOf" in schema:
             members = schema.get("anyOf") or schema.get("oneOf")
             objects = sum(1 for m in members if m.get("properties"))
@@ -343,9 +350,10 @@ class Builder:
         if kind == "array":
             return f"list[{self.param_type(schema.get('items', {}), prefix, prop, out)}]"
         if schema.get("properties"):
-            name = prefix + naming.pascal(prop)
-            out.append(self.typed_dict(name, schema, out, clean_doc(schema.get("description"))))
-            return name
+            td = self.typed_dict(prefix + naming.pascal(prop), schema, out,
+                                 clean_doc(schema.get("description")))
+            out.append(td)
+            return td.name
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and extra:
             return f"dict[str, {self.param_type(extra, prefix, prop, out)}]"
