@@ -31,5 +31,5 @@ def at(where: str) -> Iterator[None]:
         yield
     except SpecError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure is reported with its location
+    except Exception as exc:  # any failure is reported with its location
         raise GenerationError(f"{where}: cannot generate this ({type(exc).__name__}: {exc})") from exc
