@@ -78,6 +78,11 @@ class TypedDictDef:
     fields: list[ParamField]
     description: str = ""
 
+    @property
+    def functional(self) -> bool:
+        """A key that is no Python name (naming.param_key): `TypedDict("X", {...})` form."""
+        return any(not f.name.isidentifier() for f in self.fields)
+
 
 @dataclass
 class PathParam:
@@ -368,7 +373,7 @@ class Builder:
         name = naming.unique_class(name, {td.name for td in out})
         for wire in sorted(props):
             expr = self.param_type(props[wire], name, wire, out)
-            fields.append(ParamField(naming.unique(naming.identifier(wire), taken), wire, expr,
+            fields.append(ParamField(naming.unique(naming.param_key(wire), taken), wire, expr,
                                      wire in required, clean_doc(props[wire].get("description")),
                                      param_limits(props[wire])))
         fields.sort(key=lambda f: f.name)
@@ -440,7 +445,7 @@ class Builder:
         params: TypedDictDef | None = None
         if wires:
             query_fields = [
-                ParamField(naming.identifier(p["name"]), p["name"],
+                ParamField(naming.param_key(p["name"]), p["name"],
                            self.param_type(p["schema"], prefix, p["name"], out),
                            bool(p.get("required")), clean_doc(p.get("description")))
                 for p in query

@@ -47,6 +47,15 @@ def identifier(name: str) -> str:
     return out
 
 
+def param_key(wire: str) -> str:
+    """The key of a request parameter in its TypedDict: its Python name (`identifier`: `from`
+    -> `from_`, which the encoder sends back as `from`) when the wire name is a Python name, else
+    the wire name itself (`3d-secure`): such a TypedDict is written in functional form, and a
+    caller passes the key as it is sent (`**{"3d-secure": ...}`), never under a name the encoder
+    would not map back."""
+    return identifier(wire) if wire.isidentifier() else wire
+
+
 def unique(name: str, taken: set[str]) -> str:
     """`name`, or `name_` (`name__`, ...) when two wire names give the same Python name."""
     while name in taken:

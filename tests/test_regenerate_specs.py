@@ -136,6 +136,8 @@ def _old_style_spec() -> dict[str, Any]:
     other = {"type": "object", "properties": {"name": {"type": "string"}}}
     body = {"type": "object", "properties": {
         "amount": {"type": "integer"},
+        "card-brand": {"type": "string"},  # a parameter whose name is no Python name
+        "from": {"type": "string"},  # a keyword: `from_`, sent as `from`
         # anyOf: [map of object, array of object] -- one TypedDict name for both, before
         "lines": {"anyOf": [{"type": "object", "additionalProperties": item},
                             {"type": "array", "items": other}]},
@@ -201,6 +203,14 @@ def test_old_style_spec_generates_imports_and_parses(tmp_path: Path) -> None:
         assert (obj.n_3d_secure, obj.card_brand, obj.card_brand_, obj.class_) == (
             True, "visa", None, "x")
         assert obj.to_dict() == data
+        # a parameter that is no Python name keeps its wire name as its key; a keyword's is
+        # `from_`, and both are sent under their wire names
+        from aiostripe._encode import encode_params
+        from aiostripe._generated.params.three_d_secure import ThreeDSecureCreateParams
+        keys = set(ThreeDSecureCreateParams.__annotations__)
+        assert keys == {"amount", "card-brand", "from_", "lines"}, keys
+        sent = encode_params({"card-brand": "visa", "from_": "x", "amount": 1})
+        assert sent == [("card-brand", "visa"), ("from", "x"), ("amount", "1")], sent
         print("ok")
     """)
     assert out.strip() == "ok"
