@@ -231,7 +231,7 @@ class Builder:
 
     def __init__(self, doc: Schema) -> None:
         self.doc = doc
-        self.components: dict[str, Schema] = doc["components"]["schemas"]
+        self.components: dict[str, Schema] = doc["components"].get("schemas") or {}
         self.models: dict[str, Model] = {}
         self.class_of: dict[str, str] = {}  # component id -> class name
         for sid in sorted(self.components):
@@ -481,7 +481,8 @@ class Builder:
         self.build_models()
         self.mark_deletable()
         root, operations = self.build_operations()
-        add_aliases(root, operations)
+        with at(pointer("paths") + " (stripe-python's alias names)"):
+            add_aliases(root, operations)
         object_types: dict[tuple[str, bool], str] = {}
         for model in sorted(self.models.values(), key=lambda m: (m.schema_id is None, m.name)):
             if model.object_tag and model.schema_id:

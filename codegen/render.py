@@ -317,8 +317,9 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
     write("services/__init__.py", "services_init.py.j2",
           children=[c for _, c in root_children], children_by_name=root_children)
     write("event_types.py", "event_types.py.j2", event_types=api.event_types)
-    write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
-        api.event_types, api.object_types, {m.name: m.module for m in api.models.values()}))
+    with at(pointer("paths", "/v1/webhook_endpoints", "post") + " (event types)"):
+        write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
+            api.event_types, api.object_types, {m.name: m.module for m in api.models.values()}))
     (out / "ir.json").write_text(json.dumps(ir_json(api), indent=1, sort_keys=True) + "\n",
                                  encoding="utf-8")
     limits = limits_json(api.services.walk())
@@ -368,7 +369,8 @@ def generate(
     target = Path(out) if out else DEFAULT_OUT
     api = ir.build(doc)
     examples = load_fixtures(DEFAULT_FIXTURES if fixtures is None else fixtures)
-    shapes.learn(api, examples)
+    with at("Stripe's example objects (fixtures3*.json)"):
+        shapes.learn(api, examples)
     sha = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
     with tempfile.TemporaryDirectory(prefix="aiostripe-gen-") as tmp:
         tmp_out = Path(tmp) / "generated"

@@ -268,3 +268,15 @@ def test_generation_error_is_a_spec_error() -> None:
         doc["components"]["schemas"]["widget"]["properties"]["size"] = {"$ref": "#/nope/x"}
         ir.build(doc)
 
+
+
+def test_a_spec_that_does_not_parse_is_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "spec3.json"
+    broken.write_text('{"openapi": "3.0.0", "paths": {\n  "/v1/x": }\n')
+    proc = _generate(broken, tmp_path / "generated")
+    line = _one_line_error(proc)
+    assert str(broken) in line and "not valid JSON" in line and "line 2" in line
+    yaml_spec = tmp_path / "spec3.yaml"
+    yaml_spec.write_text("openapi: 3.0.0\npaths: {\n  /v1/x: [\n")
+    line = _one_line_error(_generate(yaml_spec, tmp_path / "generated"))
+    assert str(yaml_spec) in line and "not valid YAML" in line
