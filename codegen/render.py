@@ -22,6 +22,7 @@ import jinja2
 
 from codegen import events, ir, naming, shapes, structure
 from codegen.limits import limits_json
+from codegen.location import GenerationError, at, pointer
 from codegen.spec import REPO
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -193,9 +194,13 @@ class ServiceView:
 def service_view(service: ir.Service, api: ir.API) -> ServiceView:
     ops = sorted(service.operations, key=lambda o: o.method)
     names = [o.method for o in ops] + list(service.children)
-    dupes = {n for n in names if names.count(n) > 1}
+    dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise ValueError(f"{service.class_name}: names used twice: {sorted(dupes)}")
+        clashing = [pointer("paths", o.path, o.verb) for o in ops if o.method in dupes]
+        raise GenerationError(
+            f"{', '.join(clashing)}: these operations are all named "
+            f"stripe.{'.'.join(service.path)}.{dupes[0]} (give them names in codegen/naming.py)"
+        )
     refs: dict[str, set[str]] = {}
     for op in ops:
         for ref in ir.model_refs(op.returns):
@@ -260,6 +265,7 @@ def ir_json(api: ir.API) -> dict[str, Any]:
                 "params_module": params_module(o) if o.params else None,
                 "param_location": o.param_location,
                 "host": o.host,
+                "server": o.server,
                 "multipart": o.multipart,
                 "preview": o.preview,
             }
@@ -286,8 +292,10 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
     write("__init__.py", "package_init.py.j2", version=api.version, sha256=sha256)
     modules = api.modules()
     for name, models in modules.items():
-        write(f"models/{name}.py", "models_module.py.j2",
-              module=models_module_view(name, models, api))
+        schema_id = next((m.schema_id for m in models if m.schema_id), name)
+        with at(pointer("components", "schemas", schema_id)):
+            write(f"models/{name}.py", "models_module.py.j2",
+                  module=models_module_view(name, models, api))
     index = sorted((m.name, m.module) for m in api.models.values())
     imports: dict[str, list[str]] = {}
     for cls, mod in index:
@@ -297,16 +305,21 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
           object_types=sorted(api.object_types.items()))
     (out / "params" / "__init__.py").write_text(f'"""{HEADER}"""\n', encoding="utf-8")
     for service in api.services.walk():
-        if service.typed_dicts:
-            write(f"params/{service.module}.py", "params_module.py.j2", **params_view(service))
-        write(f"services/{service.module}.py", "service_module.py.j2",
-              view=service_view(service, api))
+        where = pointer("paths", service.operations[0].path) if service.operations else (
+            f"stripe.{'.'.join(service.path)}")
+        with at(where):
+            if service.typed_dicts:
+                write(f"params/{service.module}.py", "params_module.py.j2",
+                      **params_view(service))
+            write(f"services/{service.module}.py", "service_module.py.j2",
+                  view=service_view(service, api))
     root_children = sorted(api.services.children.items())
     write("services/__init__.py", "services_init.py.j2",
           children=[c for _, c in root_children], children_by_name=root_children)
     write("event_types.py", "event_types.py.j2", event_types=api.event_types)
-    write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
-        api.event_types, api.object_types, {m.name: m.module for m in api.models.values()}))
+    with at(pointer("paths", "/v1/webhook_endpoints", "post") + " (event types)"):
+        write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
+            api.event_types, api.object_types, {m.name: m.module for m in api.models.values()}))
     (out / "ir.json").write_text(json.dumps(ir_json(api), indent=1, sort_keys=True) + "\n",
                                  encoding="utf-8")
     limits = limits_json(api.services.walk())
@@ -322,10 +335,13 @@ def format_tree(path: Path) -> None:
     # first-party stated outright: ruff would otherwise guess it from where it runs, and the
     # output would depend on the checkout the generator runs in
     isort = ["--config", 'lint.isort.known-first-party = ["aiostripe"]']
-    subprocess.run(
-        [ruff, "check", "--select", "I", "--fix", *isort, *common, str(path)], check=True
-    )
-    subprocess.run([ruff, "format", *common, str(path)], check=True)
+    for args in (["check", "--select", "I", "--fix", *isort], ["format"]):
+        proc = subprocess.run([ruff, *args, *common, str(path)], capture_output=True, text=True,
+                              check=False)
+        if proc.returncode != 0:  # generated text that is not Python: a generator bug
+            first = (proc.stdout + proc.stderr).strip().splitlines()[:3]
+            raise GenerationError(f"generated code does not parse (ruff {args[0]}): "
+                                  + " | ".join(first).replace(str(path), "generated"))
 
 
 def load_fixtures(sources: list[Path]) -> dict[str, Any]:
@@ -353,7 +369,8 @@ def generate(
     target = Path(out) if out else DEFAULT_OUT
     api = ir.build(doc)
     examples = load_fixtures(DEFAULT_FIXTURES if fixtures is None else fixtures)
-    shapes.learn(api, examples)
+    with at("Stripe's example objects (fixtures3*.json)"):
+        shapes.learn(api, examples)
     sha = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
     with tempfile.TemporaryDirectory(prefix="aiostripe-gen-") as tmp:
         tmp_out = Path(tmp) / "generated"
