@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, Unpack
 import attrs
 
 from aiostripe import _validate
-from aiostripe._errors import redact
+from aiostripe._errors import mask_key
 from aiostripe._generated import API_VERSION
 from aiostripe._generated.services import ClientServices
 from aiostripe._logging import configure_from_env
@@ -110,7 +110,7 @@ class StripeClient(ClientServices):
         )
 
     def __repr__(self) -> str:
-        return f"StripeClient(api_key={redact(self._requestor.api_key)!r}, base_url={self.base_url!r})"
+        return f"StripeClient(api_key={mask_key(self._requestor.api_key)!r}, base_url={self.base_url!r})"
 
     def with_options(self, **options: Unpack[ClientOptions]) -> StripeClient:
         """A client with some settings changed, e.g. one per connected account:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from aiostripe._errors import InvalidParameterError
 from aiostripe._options import CLIENT_OPTION_KEYS
 
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
@@ -48,10 +49,31 @@ def header_value(value: object, name: str) -> str:
     return value
 
 
+def _without_userinfo(url: str) -> str:
+    """`url` with anything between `scheme://` and the host's `@` masked (a password stays out of
+    error messages); `url` itself when it has none."""
+    scheme, sep, rest = url.partition("://")
+    authority_end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    at = rest.rfind("@", 0, authority_end)
+    if not sep or at < 0:
+        return url
+    return f"{scheme}://***@{rest[at + 1:]}"
+
+
 def base_url(value: object, name: str = "base_url") -> str:
-    """An http(s) URL with a host (`https://api.stripe.com`, `http://127.0.0.1:12111`)."""
+    """An http(s) URL with a host (`https://api.stripe.com`, `http://127.0.0.1:12111`), without
+    credentials: Stripe takes the API key in a header, never in the URL, and a URL is shown in
+    reprs, logs and spans."""
     if not isinstance(value, str):
         raise TypeError(f"{name}: expected a URL string, got {type(value).__name__}")
+    shown = _without_userinfo(value)
+    if shown != value:
+        raise InvalidParameterError(
+            f"{name}: must not carry credentials (user:password@), got {shown!r}: Stripe takes "
+            f"the API key from StripeClient(api_key), never from the URL",
+            param=name,
+        )
+    value = str(value)
     try:  # urllib's reading of a URL: yarl (aiohttp's) is not imported before the first call
         url = urlsplit(value.strip())
         url.port  # noqa: B018 - raises ValueError for a port that is no number or out of range
