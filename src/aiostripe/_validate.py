@@ -49,7 +49,7 @@ def header_value(value: object, name: str) -> str:
     return value
 
 
-def _without_userinfo(url: str) -> str:
+def without_userinfo(url: str) -> str:
     """`url` with anything between `scheme://` and the host's `@` masked (a password stays out of
     error messages); `url` itself when it has none."""
     scheme, sep, rest = url.partition("://")
@@ -66,7 +66,7 @@ def base_url(value: object, name: str = "base_url") -> str:
     reprs, logs and spans."""
     if not isinstance(value, str):
         raise TypeError(f"{name}: expected a URL string, got {type(value).__name__}")
-    shown = _without_userinfo(value)
+    shown = without_userinfo(value)
     if shown != value:
         raise InvalidParameterError(
             f"{name}: must not carry credentials (user:password@), got {shown!r}: Stripe takes "

@@ -457,8 +457,10 @@ class Requestor(_Building, _Verdicts):
             # the session's own headers (our default ones) go unpassed: aiohttp then merges no
             # second set into them
             passed = None if headers is self._root._session_headers else headers
+            # no redirect is followed: a 3xx is an error (`_redirect_error`), the body and the
+            # Authorization and Idempotency-Key headers never go to another URL
             async with session.request(
-                method, url, headers=passed, data=data, timeout=timeout
+                method, url, headers=passed, data=data, timeout=timeout, allow_redirects=False
             ) as resp:
                 body = await resp.read()
                 return RawResponse(resp.status, resp.headers, body)
