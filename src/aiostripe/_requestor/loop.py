@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aiostripe import _validate
 from aiostripe._errors import (
     APIConnectionError,
+    APIError,
     StripeError,
 )
 from aiostripe._options import RequestOptions
@@ -34,9 +35,11 @@ from aiostripe._requestor.outcome import (
 )
 from aiostripe._requestor.response import RawResponse, _unreadable
 from aiostripe._requestor.wire import (
+    DEFAULT_MAX_RESPONSE_SIZE,
     LARGE_BODY,
     _client_timeout,
     _one_retry_layer,
+    _read_body,
 )
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 from aiostripe._shared_budget import account_key
@@ -95,6 +98,7 @@ class Requestor(_Building, _Verdicts):
         on_retry: OnRetry | None = None,
         on_rate_limit_wait: OnRateLimitWait | None = None,
         telemetry: Telemetry | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         self.api_key = _validate.api_key(api_key)
         self.base_url = _validate.base_url(base_url).rstrip("/")
@@ -107,6 +111,9 @@ class Requestor(_Building, _Verdicts):
         self.connect_timeout = _validate.seconds(connect_timeout, "connect_timeout")
         self.read_timeout = _validate.seconds_or_none(read_timeout, "read_timeout")
         _validate.count(max_connections, "max_connections", 1)
+        if max_response_size is not None:
+            _validate.count(max_response_size, "max_response_size", 1)
+        self.max_response_size = max_response_size
         self.retry = retry
         self.max_connections = max_connections
         self.rate_limit = rate_limit
@@ -444,6 +451,21 @@ class Requestor(_Building, _Verdicts):
             raise
         return True
 
+    def _too_large(self, method: str, url: URL, resp: aiohttp.ClientResponse) -> APIError:
+        """The error of an answer whose body passes `max_response_size` (not retried: the same
+        request would get the same answer)."""
+        limit = self.max_response_size or 0
+        encoding = resp.headers.get("Content-Encoding")
+        return APIError(
+            f"HTTP {resp.status} response to {method.upper()} {url.path} larger than "
+            f"max_response_size={limit} bytes ({limit / (1 << 20):g} MiB)"
+            f"{f' once decompressed ({encoding})' if encoding else ''}: refused unread; if such "
+            f"an answer is expected, raise StripeClient(max_response_size=...) (None: no limit)",
+            http_status=resp.status,
+            headers=resp.headers,
+            should_retry=False,
+        )
+
     async def _send(
         self,
         method: str,
@@ -462,7 +484,9 @@ class Requestor(_Building, _Verdicts):
             async with session.request(
                 method, url, headers=passed, data=data, timeout=timeout, allow_redirects=False
             ) as resp:
-                body = await resp.read()
+                body = await _read_body(resp, self.max_response_size)
+                if body is None:
+                    raise self._too_large(method, url, resp)
                 return RawResponse(resp.status, resp.headers, body)
         except TimeoutError as exc:  # also aiohttp's ServerTimeoutError & co.
             raise APIConnectionError(
