@@ -55,7 +55,7 @@ async def main(no_limit: bool) -> None:
             try:
                 await client.customers.retrieve("cus_1")
                 print("the whole body was read")
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - the outcome is printed
                 print(f"{type(exc).__name__}: {str(exc)[:120]}...")
     finally:
         await runner.cleanup()
