@@ -233,8 +233,9 @@ class Requestor(_Building, _Verdicts):
         finally:
             gate.slots.release()
         if response is not None:
-            if self.host.down:
-                self.host.reached()
+            host = self.host
+            if host.down or not host.answered:
+                host.reached()
             if response.status < 300 and not _unreadable(response):
                 if logger.isEnabledFor(_DEBUG):
                     _log_success(method, target, 1, loop.time() - start, response)
@@ -318,8 +319,9 @@ class Requestor(_Building, _Verdicts):
                 return None
         finally:
             gate.slots.release()
-        if self.host.down:
-            self.host.reached()
+        host = self.host
+        if host.down or not host.answered:
+            host.reached()
         return response
 
     async def _take_slot(self, call: _Call) -> bool:
@@ -351,12 +353,16 @@ class Requestor(_Building, _Verdicts):
     async def _wait_for_host(self, call: _Call) -> None:
         """While the host is down: wait for its turn to probe, or for the host to be back."""
         start = call.loop.time()
+        host = self.host
+        give_up = host.give_up_at(call.deadline)
         try:
-            await self.host.wait_turn(call, call.loop, call.deadline)
+            await host.wait_turn(call, call.loop, give_up)
             if call.trace is not None:
                 call.trace.waiting(call.loop.time() - start, "host_down")
         except TimeoutError:
             self.stats.gave_up += 1
+            if give_up < call.deadline:
+                raise self._never_reached(call) from None
             if call.error is not None:
                 raise call.error from None
             raise APIConnectionError(
@@ -364,6 +370,20 @@ class Requestor(_Building, _Verdicts):
                 f"API host to be reachable again",
                 should_retry=True,
             ) from None
+
+    def _never_reached(self, call: _Call) -> APIConnectionError:
+        """The error of a call given up on because its host has never answered this client."""
+        target = call.target
+        where = f"{target.host}:{target.port}"
+        seconds = call.loop.time() - self.host.since
+        why = call.error.message if call.error is not None else "no connection"
+        return APIConnectionError(
+            f"could not reach {where} (base URL {target.origin()}): no connection could be made "
+            f"in {seconds:.1f}s of trying and this client has never reached that host; check "
+            f"base_url, that the host name resolves (DNS), the network, a proxy or firewall. "
+            f"Last error: {why}",
+            should_retry=False,
+        )
 
     async def _wait_to_retry(self, call: _Call, failure: _Failure, delay: float) -> None:
         """Count and report the retry, then sleep `delay` seconds before the next attempt."""
