@@ -233,9 +233,9 @@ class Requestor(_Building, _Verdicts):
         finally:
             gate.slots.release()
         if response is not None:
-            host = self.host
-            if host.down or not host.answered:
-                host.reached()
+            watch = self.host
+            if watch.down or not watch.answered:
+                watch.reached()
             if response.status < 300 and not _unreadable(response):
                 if logger.isEnabledFor(_DEBUG):
                     _log_success(method, target, 1, loop.time() - start, response)
