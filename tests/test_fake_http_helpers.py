@@ -11,7 +11,6 @@ import aiohttp
 from aiostripe import StripeClient
 from aiostripe.testing import FakeStripe
 
-
 TEST_KEY = {"Authorization": "Bearer sk_test_helpers"}  # the helpers need a test key
 
 

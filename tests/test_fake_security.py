@@ -11,8 +11,7 @@ import pytest
 from aiohttp import web
 
 from aiostripe import InvalidRequestError, StripeClient
-from aiostripe.testing import FakeStripe
-from aiostripe.testing import log
+from aiostripe.testing import FakeStripe, log
 from tests.loopback import Start
 
 
