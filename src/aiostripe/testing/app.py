@@ -31,6 +31,7 @@ from aiostripe.testing.keys import api_key_of, redact_key
 from aiostripe.testing.log import (
     MAX_KEPT_PARAMS,
     RequestRecord,
+    bearer_key,
     bound_params,
     logged_headers,
     trim,
@@ -103,6 +104,7 @@ class _Server:
             headers=logged_headers(request.headers),
             request_id=request_id,
             operation=op.name if op is not None else None,
+            api_key=bearer_key(request.headers),
         )
         fake.requests.append(record)
         try:

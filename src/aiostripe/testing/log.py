@@ -1,7 +1,8 @@
 """The request log of the fake: one record per request received, for assertions in tests.
 
 The log is bounded, since users run the fake for long (`python -m aiostripe.testing`) and send
-it anything: the `Authorization` header is kept masked (`Bearer sk_test_********1234`), a
+it anything: the `Authorization` header is kept masked (`Bearer sk_test_********1234`; the key
+itself only as `record.api_key`, which no repr shows), a
 request's parameters are kept up to `MAX_KEPT_PARAMS` characters (longer strings and files are
 cut, further entries dropped, and `truncated` set), and `fake.requests` keeps the latest
 `MAX_LOGGED_REQUESTS` records, fewer when they hold more than `MAX_LOGGED_BYTES` in all.
@@ -32,9 +33,10 @@ class RequestRecord:
     `query` and `form` are decoded into nested dicts and lists (values stay strings, uploaded
     files are `UploadedFile`s); `params` is both merged. `operation` is the client method the
     request maps to (`"customers.create"`), None for an unknown URL. `fault` names the injected
-    fault that answered it, if any. `headers` has the `Authorization` masked, and `api_key` is
-    the key as Stripe shows it (`sk_test_********1234`, short keys `sk_test_***`); `truncated`
-    says the parameters were cut to `MAX_KEPT_PARAMS`.
+    fault that answered it, if any. `headers` has the `Authorization` masked as Stripe shows
+    keys (`Bearer sk_test_********1234`); `api_key` is the Bearer key itself, for assertions,
+    left out of the record's repr; `truncated` says the parameters were cut to
+    `MAX_KEPT_PARAMS`.
     """
 
     method: str
@@ -49,19 +51,23 @@ class RequestRecord:
     replayed: bool = False
     truncated: bool = False
     size: int = 0  # characters of parameters kept
+    api_key: str | None = attrs.field(default=None, repr=False)
+    """The API key the request was sent with (never shown in the record's repr)."""
 
     @property
     def params(self) -> dict[str, Any]:
         return {**self.query, **self.form}
 
-    @property
-    def api_key(self) -> str | None:
-        auth = self.headers.get("Authorization", "")
-        return auth[7:] if auth.startswith("Bearer ") else None
 
     @property
     def idempotency_key(self) -> str | None:
         return self.headers.get("Idempotency-Key")
+
+
+def bearer_key(headers: Mapping[str, str]) -> str | None:
+    """The key of a `Bearer` `Authorization` header, None without one."""
+    auth = headers.get("Authorization", "")
+    return auth[7:] if auth.startswith("Bearer ") else None
 
 
 def logged_headers(headers: Mapping[str, str]) -> dict[str, str]:
