@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.stripe_mock",
     "tests.redis_server",
     "tests.fault_server",
+    "tests.loopback",
 ]
 
 

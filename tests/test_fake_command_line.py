@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import aiostripe
-from aiostripe.testing.app import KEY_PREFIXES
+from aiostripe.testing.keys import KEY_PREFIXES
 
 
 @pytest.fixture

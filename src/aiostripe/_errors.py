@@ -46,13 +46,19 @@ __all__ = [
     "SignatureVerificationError",
     "StripeError",
     "error_from_response",
+    "mask_key",
     "redact",
 ]
 
 # Secret and restricted API keys, ephemeral keys, webhook signing secrets. Not preceded by a letter
-# or digit (an underscore is fine: `api_key=sk_...`, `key_sk_...`).
+# or digit (an underscore is fine: `api_key=sk_...`, `key_sk_...`). A key runs to the next space,
+# quote, bracket or separator (`,;&|`), whatever it holds before that (`sk_test_abc_def`,
+# `sk_test_a-b.c`), a trailing `.` or `:` excepted (the end of a sentence); Stripe's own masked
+# form (`sk_test_****1234`) is left as it is.
+_KEY_CHARS = r"""[^\s'"`\\,;&|<>()\[\]{}]"""
 _SECRET = re.compile(
-    r"(?<![A-Za-z0-9])(?:(sk|rk|ek)_(test|live)_[A-Za-z0-9]+|(whsec)_[A-Za-z0-9+/=]+)"
+    rf"(?<![A-Za-z0-9])(?:(sk|rk|ek)_(test|live)_(?!\*){_KEY_CHARS}+(?<![.:])"
+    rf"|(whsec)_{_KEY_CHARS}+(?<![.:]))"
 )
 
 
@@ -71,6 +77,16 @@ def redact(text: str) -> str:
     if "_" not in text:  # fast path: no key can be in there
         return text
     return _SECRET.sub(_mask, text)
+
+
+_KEY_PREFIX = re.compile(r"(?:sk|rk|ek|pk)_(?:test|live)_|whsec_")
+
+
+def mask_key(key: str) -> str:
+    """An API key (or signing secret) as it may be shown: its kind and mode, nothing of the
+    secret (`sk_test_abc_def` -> `sk_test_***`; a key of no known form -> `***`)."""
+    prefix = _KEY_PREFIX.match(key)
+    return f"{prefix.group()}***" if prefix else "***"
 
 
 class Headers(Mapping[str, str]):

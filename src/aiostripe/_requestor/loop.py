@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aiostripe import _validate
 from aiostripe._errors import (
     APIConnectionError,
+    APIError,
     StripeError,
 )
 from aiostripe._options import RequestOptions
@@ -34,9 +35,11 @@ from aiostripe._requestor.outcome import (
 )
 from aiostripe._requestor.response import RawResponse, _unreadable
 from aiostripe._requestor.wire import (
+    DEFAULT_MAX_RESPONSE_SIZE,
     LARGE_BODY,
     _client_timeout,
     _one_retry_layer,
+    _read_body,
 )
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 from aiostripe._shared_budget import account_key
@@ -97,6 +100,7 @@ class Requestor(_Building, _Verdicts):
         on_retry: OnRetry | None = None,
         on_rate_limit_wait: OnRateLimitWait | None = None,
         telemetry: Telemetry | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         self.api_key = _validate.api_key(api_key)
         self.base_url = _validate.base_url(base_url).rstrip("/")
@@ -112,6 +116,9 @@ class Requestor(_Building, _Verdicts):
         self.connect_timeout = _validate.seconds(connect_timeout, "connect_timeout")
         self.read_timeout = _validate.seconds_or_none(read_timeout, "read_timeout")
         _validate.count(max_connections, "max_connections", 1)
+        if max_response_size is not None:
+            _validate.count(max_response_size, "max_response_size", 1)
+        self.max_response_size = max_response_size
         self.retry = retry
         self.max_connections = max_connections
         self.rate_limit = rate_limit
@@ -231,8 +238,9 @@ class Requestor(_Building, _Verdicts):
         finally:
             gate.slots.release()
         if response is not None:
-            if self.host.down:
-                self.host.reached()
+            watch = self.host
+            if watch.down or not watch.answered:
+                watch.reached()
             if response.status < 300 and not _unreadable(response):
                 if logger.isEnabledFor(_DEBUG):
                     _log_success(method, target, 1, loop.time() - start, response)
@@ -316,8 +324,9 @@ class Requestor(_Building, _Verdicts):
                 return None
         finally:
             gate.slots.release()
-        if self.host.down:
-            self.host.reached()
+        host = self.host
+        if host.down or not host.answered:
+            host.reached()
         return response
 
     async def _take_slot(self, call: _Call) -> bool:
@@ -349,12 +358,16 @@ class Requestor(_Building, _Verdicts):
     async def _wait_for_host(self, call: _Call) -> None:
         """While the host is down: wait for its turn to probe, or for the host to be back."""
         start = call.loop.time()
+        host = self.host
+        give_up = host.give_up_at(call.deadline)
         try:
-            await self.host.wait_turn(call, call.loop, call.deadline)
+            await host.wait_turn(call, call.loop, give_up)
             if call.trace is not None:
                 call.trace.waiting(call.loop.time() - start, "host_down")
         except TimeoutError:
             self.stats.gave_up += 1
+            if give_up < call.deadline:
+                raise self._never_reached(call) from None
             if call.error is not None:
                 raise call.error from None
             raise APIConnectionError(
@@ -362,6 +375,20 @@ class Requestor(_Building, _Verdicts):
                 f"API host to be reachable again",
                 should_retry=True,
             ) from None
+
+    def _never_reached(self, call: _Call) -> APIConnectionError:
+        """The error of a call given up on because its host has never answered this client."""
+        target = call.target
+        where = f"{target.host}:{target.port}"
+        seconds = call.loop.time() - self.host.since
+        why = call.error.message if call.error is not None else "no connection"
+        return APIConnectionError(
+            f"could not reach {where} (base URL {target.origin()}): no connection could be made "
+            f"in {seconds:.1f}s of trying and this client has never reached that host; check "
+            f"base_url, that the host name resolves (DNS), the network, a proxy or firewall. "
+            f"Last error: {why}",
+            should_retry=False,
+        )
 
     async def _wait_to_retry(self, call: _Call, failure: _Failure, delay: float) -> None:
         """Count and report the retry, then sleep `delay` seconds before the next attempt."""
@@ -449,6 +476,21 @@ class Requestor(_Building, _Verdicts):
             raise
         return True
 
+    def _too_large(self, method: str, url: URL, resp: aiohttp.ClientResponse) -> APIError:
+        """The error of an answer whose body passes `max_response_size` (not retried: the same
+        request would get the same answer)."""
+        limit = self.max_response_size or 0
+        encoding = resp.headers.get("Content-Encoding")
+        return APIError(
+            f"HTTP {resp.status} response to {method.upper()} {url.path} larger than "
+            f"max_response_size={limit} bytes ({limit / (1 << 20):g} MiB)"
+            f"{f' once decompressed ({encoding})' if encoding else ''}: refused unread; if such "
+            f"an answer is expected, raise StripeClient(max_response_size=...) (None: no limit)",
+            http_status=resp.status,
+            headers=resp.headers,
+            should_retry=False,
+        )
+
     async def _send(
         self,
         method: str,
@@ -462,10 +504,14 @@ class Requestor(_Building, _Verdicts):
             # the session's own headers (our default ones) go unpassed: aiohttp then merges no
             # second set into them
             passed = None if headers is self._root._session_headers else headers
+            # no redirect is followed: a 3xx is an error (`_redirect_error`), the body and the
+            # Authorization and Idempotency-Key headers never go to another URL
             async with session.request(
-                method, url, headers=passed, data=data, timeout=timeout
+                method, url, headers=passed, data=data, timeout=timeout, allow_redirects=False
             ) as resp:
-                body = await resp.read()
+                body = await _read_body(resp, self.max_response_size)
+                if body is None:
+                    raise self._too_large(method, url, resp)
                 return RawResponse(resp.status, resp.headers, body)
         except TimeoutError as exc:  # also aiohttp's ServerTimeoutError & co.
             raise APIConnectionError(

@@ -84,6 +84,8 @@ class FakeStripe:
         self.handlers = Handlers(self.store, self.factory, self.router, self.behaviours)
         self.faults = Faults()
         self.requests: list[RequestRecord] = []
+        """Every request received, latest last (bounded: see `testing/log.py`)."""
+        self.logged_bytes = 0  # what the records of `requests` hold, about
         self.idempotent_results: dict[tuple[str, str], Any] = {}
         self._runner: web.AppRunner | None = None
         self._clients: list[StripeClient] = []
