@@ -26,7 +26,13 @@ from aiostripe._errors import (
     SignatureVerificationError,
     StripeError,
 )
-from aiostripe._models import ListObject, SearchResult, StripeObject, StripeResponse
+from aiostripe._models import (
+    ListObject,
+    SearchResult,
+    StripeObject,
+    StripeResponse,
+    construct_from,
+)
 from aiostripe._options import RequestOptions
 from aiostripe._ratelimit import RateLimit
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
@@ -87,6 +93,7 @@ __all__ = [
     "StripeResponse",
     "WaitEvent",
     "__version__",
+    "construct_from",
     "parallel_list",
 ]
 
