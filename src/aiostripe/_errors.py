@@ -12,6 +12,7 @@ StripeError
 │   └── ResponseParseError    a body that is not JSON, or not a Stripe error object
 ├── APIConnectionError        the request never got an HTTP response (network, timeout)
 ├── SignatureVerificationError  a webhook whose signature does not verify
+├── ClientClosedError         (also a RuntimeError) a call on a client already closed
 └── InvalidParameterError     (also a ValueError) a parameter rejected before sending
 ```
 
@@ -35,6 +36,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "CardError",
+    "ClientClosedError",
     "Headers",
     "IdempotencyError",
     "InvalidParameterError",
@@ -301,6 +303,14 @@ class SignatureVerificationError(StripeError):
     ) -> None:
         super().__init__(message, **kwargs)
         self.sig_header = sig_header
+
+
+class ClientClosedError(StripeError, RuntimeError):
+    """A call on a client that was closed (`await client.close()`, or its `async with` left).
+
+    Nothing is sent and no new HTTP session is opened: make a new client instead. A client from
+    `with_options` is closed when its parent is.
+    """
 
 
 class InvalidParameterError(StripeError, ValueError):

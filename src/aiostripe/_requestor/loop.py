@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aiostripe import _validate
 from aiostripe._errors import (
     APIConnectionError,
+    ClientClosedError,
     StripeError,
 )
 from aiostripe._options import RequestOptions
@@ -122,12 +123,18 @@ class Requestor(_Building, _Verdicts):
         # sparing aiohttp a merge of two header sets per request
         self._session_headers: dict[str, str] | None = None
         self._root = self  # the requestor that holds the session (`derive` shares it)
+        self._closed = False  # `close()` was called: no new session, calls raise
         if session is not None:
             _one_retry_layer(session)
 
     def session(self) -> aiohttp.ClientSession:
         root = self._root
         if root._session is None or root._session.closed:
+            if root._closed:
+                raise ClientClosedError(
+                    "the client is closed: make a new StripeClient (or use it as `async with` "
+                    "for as long as you need it)"
+                )
             import aiohttp
 
             connector = aiohttp.TCPConnector(limit=root.max_connections)
@@ -146,6 +153,7 @@ class Requestor(_Building, _Verdicts):
     async def close(self) -> None:
         if self._root is not self:  # a derived requestor: the session is its parent's
             return
+        self._closed = True
         session, self._session = self._session, None
         if session is not None and self._owns_session and not session.closed:
             await session.close()

@@ -43,6 +43,7 @@ from aiostripe.testing.store import Store
 
 if TYPE_CHECKING:
     from aiostripe._client import StripeClient
+    from aiostripe._models import StripeObject
 
 DEFAULT_API_KEY = "sk_test_fake"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -332,13 +333,14 @@ class FakeStripe:
         self,
         url: str,
         type: str,
-        data_object: Mapping[str, Any],
+        data_object: Mapping[str, Any] | StripeObject,
         secret: str,
         *,
         previous_attributes: Mapping[str, Any] | None = None,
     ) -> tuple[int, dict[str, Any]]:
-        """Store an `event` of `type` about `data_object` and POST it to `url`, signed with the
-        endpoint `secret` like Stripe signs webhooks; returns the answer's status and the event."""
+        """Store an `event` of `type` about `data_object` (a model from the client, or its JSON)
+        and POST it to `url`, signed with the endpoint `secret` like Stripe signs webhooks;
+        returns the answer's status and the event."""
         from aiostripe.testing.events import deliver
 
         return await deliver(self, url, type, data_object, secret, previous_attributes)
