@@ -106,6 +106,13 @@ class Operation:
         return f"{self.verb.upper()} {self.path}"
 
     @property
+    def param_names(self) -> list[str]:
+        """The keyword arguments the method takes (Python and wire names of its parameters):
+        any other is refused before sending."""
+        fields = self.params.fields if self.params else []
+        return sorted({f.name for f in fields} | {f.wire for f in fields})
+
+    @property
     def return_annotation(self) -> str:
         if self.kind == "list":
             return f"ListRequest[{self.returns}]"

@@ -109,6 +109,8 @@ class OperationView:
     response_arg: str
     extra_args: str
     def_keyword: str
+    names_const: str  # the module constant holding the method's `ParamNames`
+    param_names: str  # the tuple literal of those names
 
 
 def _docstring(op: ir.Operation) -> str:
@@ -172,6 +174,8 @@ def operation_view(op: ir.Operation) -> OperationView:
         response_arg="None" if op.kind == "binary" else f'"{op.returns}"',
         extra_args=", ".join(extra),
         def_keyword="def" if op.kind in ("list", "search") else "async def",
+        names_const=f"_{op.method.upper()}_PARAMS",
+        param_names="(" + "".join(f'"{n}", ' for n in op.param_names) + ")",
     )
 
 

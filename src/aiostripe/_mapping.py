@@ -1,6 +1,9 @@
 """The read-only mapping side of every model: `obj.get(key)`, `obj.keys()`, `dict(obj)`,
 `obj.to_json()`, `Model.from_dict(data)`.
 
+No `items()`: `items` is a field of some objects (`subscription.items`, a list of its items);
+`dict(obj).items()` gives the pairs.
+
 What users of stripe-python (whose objects are dicts) reach for, without making models dicts:
 these are plain methods of the base class, so reading a field stays a slot read (no
 `__getattr__`; see docs/decisions.md). Keys are the JSON keys the object's data had (the spec's
@@ -40,10 +43,6 @@ class MappingMethods:
     def values(self) -> list[Any]:
         """`obj[key]` for each key."""
         return [self[k] for k in self.keys()]
-
-    def items(self) -> list[tuple[str, Any]]:
-        """`(key, obj[key])` for each key."""
-        return [(k, self[k]) for k in self.keys()]
 
     def get(self, key: str, default: Any = None) -> Any:
         """`obj[key]` if the data has `key`, else `default` (like `dict.get`)."""

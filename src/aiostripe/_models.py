@@ -152,7 +152,7 @@ class ListObject(StripeObject, Generic[T]):
     has_more: bool = False
     url: str | None = None
 
-    def __iter__(self) -> Iterator[T]:
+    def __iter__(self) -> Iterator[T]:  # type: ignore[override]  # a page iterates its data
         return iter(self.data)
 
     def __len__(self) -> int:
@@ -183,7 +183,7 @@ class SearchResult(StripeObject, Generic[T]):
     next_page: str | None = None
     total_count: int | None = None
 
-    def __iter__(self) -> Iterator[T]:
+    def __iter__(self) -> Iterator[T]:  # type: ignore[override]  # a page iterates its data
         return iter(self.data)
 
     def __len__(self) -> int:
