@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from codegen import events, ir, naming, shapes, structure
+from codegen import events, ir, naming, public_params, shapes, structure
 from codegen.limits import limits_json
 from codegen.spec import REPO
 
@@ -308,6 +308,7 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
     root_children = sorted(api.services.children.items())
     write("services/__init__.py", "services_init.py.j2",
           children=[c for _, c in root_children], children_by_name=root_children)
+    write_public_params(api, out, write)
     write("event_types.py", "event_types.py.j2", event_types=api.event_types)
     write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
         api.event_types, api.object_types, {m.name: m.module for m in api.models.values()}))
@@ -316,6 +317,21 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
     limits = limits_json(api.services.walk())
     (out / "param_limits.json").write_text(json.dumps(limits, indent=1) + "\n", encoding="utf-8")
     (out / "py.typed").write_text("", encoding="utf-8")
+
+
+def write_public_params(api: ir.API, out: Path, write: Any) -> None:
+    """`public_params/`: the TypedDicts under stripe-python's names (`public_params.py`)."""
+    defined = {td.name: service.module for service in api.services.walk()
+               for td in service.typed_dicts}
+    (out / "public_params").mkdir()
+    for ns in public_params.namespaces(api, defined):
+        by_module: dict[str, list[tuple[str, str]]] = {}
+        for public, (module, private) in sorted(ns.names.items()):
+            by_module.setdefault(module, []).append((private, public))
+        children = {c: "_".join((*ns.path, c)) for c in ns.children}
+        write(f"public_params/{ns.module}.py", "public_params.py.j2", ns=ns,
+              names=sorted(ns.names.items()), imports=sorted(by_module.items()),
+              child_modules=children)
 
 
 def format_tree(path: Path) -> None:

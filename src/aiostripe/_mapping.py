@@ -46,7 +46,7 @@ class MappingMethods:
 
     def get(self, key: str, default: Any = None) -> Any:
         """`obj[key]` if the data has `key`, else `default` (like `dict.get`)."""
-        return self[key] if key in self else default
+        return self[key] if key in self else default  # noqa: SIM401 - this is get()
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The object as JSON text (`to_dict()`, dumped; keys sorted, as stripe-python's `str`)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from aiostripe._errors import InvalidParameterError
 from aiostripe._models import parse_response, parser_named
@@ -26,7 +26,7 @@ class ParamNames(frozenset[str]):
 
     where: str
 
-    def __new__(cls, where: str, names: Iterable[str]) -> ParamNames:
+    def __new__(cls, where: str, names: Iterable[str]) -> Self:
         self = super().__new__(cls, names)
         self.where = where
         return self
