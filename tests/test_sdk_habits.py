@@ -210,3 +210,26 @@ async def test_closed_client_raises_and_opens_nothing(fake_stripe: FakeStripe) -
             pass
     assert client._requestor._session is None  # no new aiohttp session
     assert len(fake_stripe.requests) == sent
+
+
+# --- the fake follows Stripe's documented behaviour ----------------------------------------------
+
+
+async def test_retrieving_a_deleted_customer_answers_deleted_true(
+    fake_stripe: FakeStripe, stripe_client: StripeClient
+) -> None:
+    """https://docs.stripe.com/api/customers/retrieve: "If it's for a deleted Customer, a subset
+    of the customer's information is returned, including a deleted property that's set to true"
+    (a 200, not a 404); another connected account does not see it; a never-created id is a 404."""
+    customer = await stripe_client.customers.create(email="jo@example.com")
+    await stripe_client.customers.delete(customer.id)
+    again = await stripe_client.customers.retrieve(customer.id)
+    assert isinstance(again, Customer) and again.deleted is True and again.id == customer.id
+    assert again.last_response is not None and again.last_response.status == 200
+    fake_stripe.create("account", id="acct_1Other")
+    other = stripe_client.with_options(stripe_account="acct_1Other")
+    with pytest.raises(aiostripe.InvalidRequestError) as missing:
+        await other.customers.retrieve(customer.id)
+    assert missing.value.http_status == 404
+    with pytest.raises(aiostripe.InvalidRequestError):
+        await stripe_client.customers.retrieve("cus_neverMade")

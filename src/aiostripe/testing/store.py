@@ -70,6 +70,9 @@ class Store:
         self._seq = itertools.count()
         self.seed_clock: dict[str, int] = {}
         self.accounts: dict[str, str | None] = {}
+        # what a retrieve of a deleted object answers, where Stripe answers one (customers):
+        # id -> (its account, `{"id": ..., "object": ..., "deleted": true}`)
+        self.tombstones: dict[str, tuple[str | None, dict[str, Any]]] = {}
         self.scope: str | None = EVERYONE
 
     def clear(self) -> None:
@@ -122,6 +125,19 @@ class Store:
     def replace(self, obj: dict[str, Any]) -> None:
         """Store a new version of an existing object (same id and type)."""
         self.objects[obj["id"]] = obj
+
+    def bury(self, object_id: str, answer: dict[str, Any]) -> None:
+        """Remove an object, keeping what a retrieve of it answers from now on (`tombstone`)."""
+        account = self.accounts.get(object_id)
+        if self.remove(object_id) is not None:
+            self.tombstones[object_id] = (account, answer)
+
+    def tombstone(self, object_id: str) -> dict[str, Any] | None:
+        """The deleted object's answer, if it was deleted (`bury`) and the scope may see it."""
+        held = self.tombstones.get(object_id)
+        if held is None or (self.scope != EVERYONE and held[0] != self.scope):
+            return None
+        return held[1]
 
     def remove(self, object_id: str) -> dict[str, Any] | None:
         obj = self.objects.pop(object_id, None)
