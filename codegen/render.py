@@ -188,6 +188,7 @@ class ServiceView:
     children: list[ir.Service]
     children_by_name: list[tuple[str, ir.Service]]
     model_imports: list[tuple[str, list[str]]]
+    narrowed_imports: list[str]  # result types of aiostripe._narrowed (ir.NARROWED_RESULTS)
     param_imports: list[tuple[str, list[str]]]  # (params module, TypedDict names)
     page_imports: list[str]
     uses_pages: bool
@@ -201,9 +202,12 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
     if dupes:
         raise ValueError(f"{service.class_name}: names used twice: {sorted(dupes)}")
     refs: dict[str, set[str]] = {}
+    narrowed: list[str] = []
     for op in ops:
         for ref in ir.model_refs(op.returns):
             refs.setdefault(api.models[ref].module, set()).add(ref)
+        if op.kind == "object" and op.key in ir.NARROWED_RESULTS:
+            narrowed.append(ir.NARROWED_RESULTS[op.key])
     pages = sorted({"ListRequest" if o.kind == "list" else "SearchRequest"
                     for o in ops if o.kind in ("list", "search")})
     children = [service.children[k] for k in sorted(service.children)]
@@ -215,6 +219,7 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
         children=children,
         children_by_name=sorted(service.children.items()),
         model_imports=[(m, sorted(n)) for m, n in sorted(refs.items())],
+        narrowed_imports=sorted(set(narrowed)),
         param_imports=_param_imports(ops),
         page_imports=pages,
         uses_pages=bool(pages),
