@@ -54,11 +54,12 @@ def test_pip_install_of_a_fresh_clone(tmp_path: Path) -> None:
     )
     assert install.returncode == 0, install.stdout + install.stderr
     use = subprocess.run(
-        [str(python), "-c",
-         "import aiostripe, aiostripe.models\n"
-         "client = aiostripe.StripeClient('sk_test_x')\n"
-         "print(aiostripe.__file__)\n"
-         "print(type(client.customers).__name__, aiostripe.models.Customer.__name__)\n"],
+        [str(python), "-c", (
+            "import aiostripe, aiostripe.models\n"
+            "client = aiostripe.StripeClient('sk_test_x')\n"
+            "print(aiostripe.__file__)\n"
+            "print(type(client.customers).__name__, aiostripe.models.Customer.__name__)\n"
+        )],
         env=env, cwd=tmp_path, capture_output=True, text=True, check=False,
     )
     assert use.returncode == 0, use.stderr

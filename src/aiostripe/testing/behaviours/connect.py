@@ -14,6 +14,7 @@ from __future__ import annotations
 from aiostripe.testing.errors import StripeHTTPError
 from aiostripe.testing.store import Store
 
+
 def check_account(store: Store, account: str | None, key: str = "") -> None:
     """Stripe's 403 unless `account` (a `Stripe-Account` header) can be a connected account."""
     if account is None:
