@@ -33,7 +33,7 @@ class HostWatch:
     __slots__ = ("_changed", "_failures", "_next_probe", "_prober", "down")
 
     def __init__(self) -> None:
-        self.down = False
+        self.down: bool = False
         self._failures = 0
         self._next_probe = 0.0
         self._prober: object | None = None  # the call whose attempts probe

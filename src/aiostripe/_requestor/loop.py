@@ -97,16 +97,16 @@ class Requestor(_Building, _Verdicts):
         on_rate_limit_wait: OnRateLimitWait | None = None,
         telemetry: Telemetry | None = None,
     ) -> None:
-        self.api_key = _validate.api_key(api_key)
-        self.base_url = _validate.base_url(base_url).rstrip("/")
-        self.files_base_url = _validate.base_url(files_base_url, "files_base_url").rstrip("/")
-        self.stripe_version = _validate.header_value(stripe_version, "stripe_version")
+        self.api_key: str = _validate.api_key(api_key)
+        self.base_url: str = _validate.base_url(base_url).rstrip("/")
+        self.files_base_url: str = _validate.base_url(files_base_url, "files_base_url").rstrip("/")
+        self.stripe_version: str = _validate.header_value(stripe_version, "stripe_version")
         if stripe_account is not None:
             _validate.header_value(stripe_account, "stripe_account")
         self.stripe_account = stripe_account
-        self.timeout = _validate.seconds(timeout, "timeout")
-        self.connect_timeout = _validate.seconds(connect_timeout, "connect_timeout")
-        self.read_timeout = _validate.seconds_or_none(read_timeout, "read_timeout")
+        self.timeout: float = _validate.seconds(timeout, "timeout")
+        self.connect_timeout: float = _validate.seconds(connect_timeout, "connect_timeout")
+        self.read_timeout: float | None = _validate.seconds_or_none(read_timeout, "read_timeout")
         _validate.count(max_connections, "max_connections", 1)
         self.retry = retry
         self.max_connections = max_connections
@@ -114,9 +114,9 @@ class Requestor(_Building, _Verdicts):
         self.on_retry = on_retry
         self.on_rate_limit_wait = on_rate_limit_wait
         self.telemetry = telemetry
-        self.stats = ClientStats()
-        self.gate = Gate(max_connections, rate_limit, account_key(api_key, stripe_account))
-        self.host = HostWatch()
+        self.stats: ClientStats = ClientStats()
+        self.gate: Gate = Gate(max_connections, rate_limit, account_key(api_key, stripe_account))
+        self.host: HostWatch = HostWatch()
         self._session = session
         self._owns_session = session is None
         # the headers our own session sends by default: a call with exactly these passes none,

@@ -42,7 +42,7 @@ KEY_PREFIXES = ("sk_test_", "rk_test_", "sk_live_", "rk_live_")
 """The API keys the fake accepts: one of these prefixes, then letters, digits or `_`."""
 _KEY = re.compile(f"({'|'.join(KEY_PREFIXES)})[A-Za-z0-9_]+")
 MAX_BODY = 64 * 1024 * 1024
-logger = logging.getLogger("aiostripe.testing")
+logger: logging.Logger = logging.getLogger("aiostripe.testing")
 
 
 @attrs.frozen

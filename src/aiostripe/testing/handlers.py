@@ -91,7 +91,7 @@ class Handlers:
         self.store = store
         self.factory = factory
         self.router = router
-        self.behaviours = behaviours or Behaviours(store, factory)
+        self.behaviours: Behaviours = behaviours or Behaviours(store, factory)
 
     def handle(
         self,
@@ -132,14 +132,14 @@ class Call:
         context: RequestContext,
         expand: list[str],
     ) -> None:
-        self.store = handlers.store
-        self.factory = handlers.factory
-        self.router = handlers.router
+        self.store: Store = handlers.store
+        self.factory: Factory = handlers.factory
+        self.router: Router = handlers.router
         self.op = op
         self.path_params = path_params
         self.params = params
         self.path = path
-        self.livemode = context.livemode
+        self.livemode: bool = context.livemode
         self.expand = expand
         self.world: World = handlers.behaviours.world(context)
         """The behaviours' view of the fake: events, test cards, the request's context."""

@@ -37,7 +37,7 @@ from aiostripe.testing.faults import Faults
 from aiostripe.testing.handlers import Handlers
 from aiostripe.testing.log import RequestRecord
 from aiostripe.testing.objects import Factory, model_for, replace_str
-from aiostripe.testing.operations import router
+from aiostripe.testing.operations import Router, router
 from aiostripe.testing.schema import fields as schema_fields
 from aiostripe.testing.store import Store
 
@@ -74,16 +74,16 @@ class FakeStripe:
         if host not in _LOOPBACK:
             raise ValueError(f"host: the fake only listens on loopback, got {host!r}")
         self.host = host
-        self.port = port
-        self.store = Store()
-        self.factory = Factory(random.Random(seed))
+        self.port: int = port
+        self.store: Store = Store()
+        self.factory: Factory = Factory(random.Random(seed))
         self.factory.lookup = self.store.get
-        self.router = router()
-        self.behaviours = Behaviours(self.store, self.factory, retry_delays=webhook_retry_delays)
+        self.router: Router = router()
+        self.behaviours: Behaviours = Behaviours(self.store, self.factory, retry_delays=webhook_retry_delays)
         self.webhooks: WebhookDispatcher = self.behaviours.webhooks
         """Webhook deliveries: `attempts`, `secrets`, `retry_delays`, `await wait()`."""
-        self.handlers = Handlers(self.store, self.factory, self.router, self.behaviours)
-        self.faults = Faults()
+        self.handlers: Handlers = Handlers(self.store, self.factory, self.router, self.behaviours)
+        self.faults: Faults = Faults()
         self.requests: list[RequestRecord] = []
         self.idempotent_results: dict[tuple[str, str], Any] = {}
         self._runner: web.AppRunner | None = None
