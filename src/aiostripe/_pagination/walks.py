@@ -152,8 +152,8 @@ class _SearchWalk:
 
     def __init__(self, request: _PageRequest[Any], params: Mapping[str, Any]) -> None:
         self.request = request
-        self.params = dict(params)
-        self.page_size = _page_size(self.params)
+        self.params: dict[str, Any] = dict(params)
+        self.page_size: int = _page_size(self.params)
 
     def start(self, resume_from: str | None) -> tuple[str | None, int]:
         if resume_from is not None:
