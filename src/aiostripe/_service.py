@@ -96,7 +96,7 @@ class Service:
         host: str = "api",
         multipart: bool = False,
     ) -> Any:
-        if not params.keys() <= allowed:
+        if params and not allowed.issuperset(params):  # ~10 ns without kwargs, ~80 with
             raise unknown_params(params, allowed)
         if extra is not None:
             params = _merged(params, extra)
@@ -121,7 +121,7 @@ class Service:
     ) -> ListRequest[Any]:
         from aiostripe._pagination import ListRequest  # loaded with the first list call
 
-        if not params.keys() <= allowed:
+        if params and not allowed.issuperset(params):  # ~10 ns without kwargs, ~80 with
             raise unknown_params(params, allowed)
         return ListRequest(
             self._requestor,
@@ -145,7 +145,7 @@ class Service:
     ) -> SearchRequest[Any]:
         from aiostripe._pagination import SearchRequest
 
-        if not params.keys() <= allowed:
+        if params and not allowed.issuperset(params):  # ~10 ns without kwargs, ~80 with
             raise unknown_params(params, allowed)
         return SearchRequest(
             self._requestor,
