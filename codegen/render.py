@@ -170,7 +170,7 @@ def operation_view(op: ir.Operation) -> OperationView:
         docstring=_docstring(op),
         path_params=op.path_params,
         path_expr=path_expr(op),
-        params=op.params.name if op.params else None,
+        params=op.params.name if op.params else "NoParams",  # refused at run time too
         response_arg="None" if op.kind == "binary" else f'"{op.returns}"',
         extra_args=", ".join(extra),
         def_keyword="def" if op.kind in ("list", "search") else "async def",
@@ -193,6 +193,7 @@ class ServiceView:
     page_imports: list[str]
     uses_pages: bool
     quotes_path: bool  # some operation has path parameters: quote_path_param is imported
+    uses_no_params: bool  # some operation takes no parameters: `NoParams` is imported
 
 
 def service_view(service: ir.Service, api: ir.API) -> ServiceView:
@@ -224,6 +225,7 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
         page_imports=pages,
         uses_pages=bool(pages),
         quotes_path=any(o.path_params for o in ops),
+        uses_no_params=any(o.params is None for o in ops),
     )
 
 

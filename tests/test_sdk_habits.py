@@ -39,6 +39,24 @@ async def test_sdk_style_params_and_options_refused_before_sending(
     assert fake_stripe.requests == []
 
 
+async def test_options_on_a_method_without_parameters(
+    fake_stripe: FakeStripe, stripe_client: StripeClient
+) -> None:
+    """A `delete` takes no parameters: stripe-python's `options=` there is refused the same way
+    (not Python's bare TypeError), and `request_options=` works."""
+    customer = await stripe_client.customers.create(email="jo@example.com")
+    sent = len(fake_stripe.requests)
+    kwargs: dict[str, Any] = {"options": {"idempotency_key": "k"}}
+    with pytest.raises(InvalidParameterError, match=r"request_options=") as info:
+        await stripe_client.customers.delete(customer.id, **kwargs)
+    assert "stripe.customers.delete(request_options=" in str(info.value)
+    assert len(fake_stripe.requests) == sent
+    deleted = await stripe_client.customers.delete(
+        customer.id, request_options={"idempotency_key": "k"}
+    )
+    assert deleted.deleted is True
+
+
 async def test_misspelt_parameter_names_the_closest_ones(
     fake_stripe: FakeStripe, stripe_client: StripeClient
 ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypedDict
 
 from aiostripe._errors import InvalidParameterError
 from aiostripe._models import parse_response, parser_named
@@ -34,6 +34,12 @@ class ParamNames(frozenset[str]):
 
 NO_PARAMS = ParamNames("this method", ())
 
+
+class NoParams(TypedDict, total=False):
+    """The keyword arguments of an operation that takes no parameters: none (a `delete`). Typed
+    as `**params: Unpack[NoParams]`, so a stray keyword (stripe-python's `options=`) is refused
+    by the type checker and, with the message that shows `request_options=`, at run time."""
+
 _SDK_HABITS = {"params", "options"}  # stripe-python 16's `create(params={...}, options={...})`
 
 
@@ -44,11 +50,11 @@ def unknown_params(params: Mapping[str, Any], allowed: ParamNames) -> InvalidPar
     where = allowed.where
     if _SDK_HABITS & set(unknown):
         inner = params.get("params")
-        keys = list(inner)[:3] if isinstance(inner, Mapping) else []
-        shown = ", ".join(f"{k}=..." for k in keys) or "email=..."
+        keys = list(inner)[:3] if isinstance(inner, Mapping) and inner else sorted(allowed)[:2]
+        shown = "".join(f"{k}=..., " for k in keys)
         return InvalidParameterError(
             f"{where}() takes Stripe's parameters as keyword arguments and per-call options "
-            f"as request_options: {where}({shown}, request_options={{\"stripe_account\": ..., "
+            f"as request_options: {where}({shown}request_options={{\"stripe_account\": ..., "
             f"\"idempotency_key\": ...}}), not params={{...}}, options={{...}} as in "
             "stripe-python (`**params` passes a dict you built)",
             param="params" if "params" in unknown else "options",
