@@ -56,6 +56,7 @@ class StripeHTTPError(Exception):
         self.headers: dict[str, str] = dict(headers or {})
 
     def body(self) -> dict[str, Any]:
+        """The JSON body of the error answer: `{"error": {...}}`."""
         return {"error": self.error}
 
 

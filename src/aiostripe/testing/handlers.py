@@ -228,6 +228,7 @@ class Call:
         return pick_class(self._results(), self.op)
 
     def on_retrieve(self) -> Any:
+        """The stored object the path names (a deleted one where Stripe answers it, else 404)."""
         try:
             return self._target(object_names(self.op.result_classes()))
         except errors.StripeHTTPError:
@@ -241,6 +242,7 @@ class Call:
             raise
 
     def on_update(self) -> Any:
+        """The stored object with the parameters applied (and its `*.updated` event)."""
         obj = self._target(object_names(self.op.result_classes()))
         updated = self.factory.apply(obj, self.params, _class_of(obj))
         self.store.replace(updated)
@@ -248,6 +250,7 @@ class Call:
         return updated
 
     def on_delete(self) -> Any:
+        """Remove the object (its `deleted_*` answer), or cancel one a DELETE cancels."""
         obj = self._target(object_names(self.op.result_classes()))
         kind = obj["object"]
         deleted = [c for c in self.op.result_classes() if is_deleted(c) and name_of(c) == kind]
@@ -268,6 +271,7 @@ class Call:
         return canceled
 
     def on_action(self) -> Any:
+        """An action on the object the path names (`/v1/.../{id}/cancel`): its state transition."""
         leaf = self.op.path_params[-1]
         target = self.router.target_type(self.op, leaf)
         obj = self._target(object_names([target]) if target is not None else frozenset())
@@ -298,6 +302,8 @@ class Call:
         return obj
 
     def on_static(self) -> Any:
+        """An object without an id of its own (`balance`, a field of its owner): one per path,
+        built from the example object the first time."""
         owners = self._parents(self.op.path_params)
         cls = self._results()[0]
         base = self.store.singletons.get(self.path)
@@ -316,6 +322,7 @@ class Call:
         return obj
 
     def on_delete_field(self) -> Any:
+        """A DELETE of a field of an object (a customer's discount): the field cleared."""
         owners = self._parents(self.op.path_params)
         owner = list(owners.values())[-1]
         field = self.op.segments[-1]
@@ -327,16 +334,19 @@ class Call:
         return self.factory.deleted(deleted[0], held if isinstance(held, dict) else {})
 
     def on_binary(self) -> bytes:
+        """A file download (`quotes.pdf`): a small PDF."""
         self._target()
         return _PDF
 
     # --- lists ----------------------------------------------------------------------------------
 
     def on_list(self) -> Any:
+        """One page of the stored objects of the list's type (Stripe's paging and filters)."""
         owners = self._parents(self.op.path_params)
         return list_page(self.store, self.params, self._results(), owners, self.path)
 
     def on_search(self) -> Any:
+        """One page of search results over the stored objects (Stripe's query language)."""
         return search_page(self.store, self.params, self._results(), self.expand, self.path)
 
 

@@ -42,6 +42,7 @@ class Seed:
     fields: dict[str, Any]
 
     def describe(self) -> str:
+        """How the fake's banner shows this seed: `1,000 customer (field=value)`."""
         shown = ", ".join(f"{k}={v}" for k, v in _flat(self.fields))
         return f"{self.count:,} {self.object_type}" + (f" ({shown})" if shown else "")
 

@@ -45,6 +45,7 @@ class _Table:
         return self
 
     def remove(self, key: Key) -> None:
+        """Drop `key` from the sorted keys and its id."""
         self.sorted()
         index = bisect.bisect_left(self.keys, key)
         if index < len(self.keys) and self.keys[index] == key:
@@ -102,6 +103,7 @@ class Store:
         self.created[kind] += 1
 
     def get(self, object_id: str) -> dict[str, Any] | None:
+        """A stored object by id, if the current scope (account) may see it; None otherwise."""
         obj = self.objects.get(object_id)
         if obj is not None and self.scope != EVERYONE and not self.visible(object_id):
             return None
@@ -140,6 +142,7 @@ class Store:
         return held[1]
 
     def remove(self, object_id: str) -> dict[str, Any] | None:
+        """Forget an object (its indexes, parent and account too); returns it, or None."""
         obj = self.objects.pop(object_id, None)
         if obj is not None:
             key = self._keys.pop(object_id)
@@ -154,6 +157,7 @@ class Store:
         return 0 if table is None else len(table.ids)
 
     def key(self, object_id: str) -> Key | None:
+        """The sort key (created, sequence) of a stored object, None if there is none."""
         return self._keys.get(object_id)
 
     def every(self, kind: str) -> list[dict[str, Any]]:
