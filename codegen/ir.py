@@ -115,7 +115,17 @@ class Operation:
         return f"{self.verb.upper()} {self.path}"
 
     @property
+    def param_names(self) -> list[str]:
+        """The keyword arguments the method takes (Python and wire names of its parameters):
+        any other is refused before sending."""
+        fields = self.params.fields if self.params else []
+        return sorted({f.name for f in fields} | {f.wire for f in fields})
+
+    @property
     def return_annotation(self) -> str:
+        narrowed = NARROWED_RESULTS.get(self.key)
+        if narrowed is not None and self.kind == "object":
+            return narrowed
         if self.kind == "list":
             return f"ListRequest[{self.returns}]"
         if self.kind == "search":
@@ -523,6 +533,13 @@ TYPE_OVERRIDES: dict[tuple[str, str], str] = {
     # says which one to the type checker (codegen/events.py derives it per event type)
     ("notification_event_data", "object"): "EventObjectT",
     ("event", "data"): "NotificationEventData[EventObjectT]",
+}
+
+# "VERB /path" -> the narrower result type (defined in aiostripe._narrowed, for the type
+# checker only) where Stripe documents more than the spec's schema says
+NARROWED_RESULTS: dict[str, str] = {
+    # the signing secret comes in create's answer only: `endpoint.secret` is a `str` there
+    "POST /v1/webhook_endpoints": "CreatedWebhookEndpoint",
 }
 
 # schema id -> the TypeVar (from aiostripe._models) the model is generic in

@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from codegen import events, ir, naming, shapes, structure
+from codegen import events, ir, naming, public_params, shapes, structure
 from codegen.limits import limits_json
 from codegen.location import GenerationError, at, pointer
 from codegen.spec import REPO
@@ -110,6 +110,8 @@ class OperationView:
     response_arg: str
     extra_args: str
     def_keyword: str
+    names_const: str  # the module constant holding the method's `ParamNames`
+    param_names: str  # the tuple literal of those names
 
 
 def _docstring(op: ir.Operation) -> str:
@@ -169,10 +171,12 @@ def operation_view(op: ir.Operation) -> OperationView:
         docstring=_docstring(op),
         path_params=op.path_params,
         path_expr=path_expr(op),
-        params=op.params.name if op.params else None,
+        params=op.params.name if op.params else "NoParams",  # refused at run time too
         response_arg="None" if op.kind == "binary" else f'"{op.returns}"',
         extra_args=", ".join(extra),
         def_keyword="def" if op.kind in ("list", "search") else "async def",
+        names_const=f"_{op.method.upper()}_PARAMS",
+        param_names="(" + "".join(f'"{n}", ' for n in op.param_names) + ")",
     )
 
 
@@ -185,10 +189,12 @@ class ServiceView:
     children: list[ir.Service]
     children_by_name: list[tuple[str, ir.Service]]
     model_imports: list[tuple[str, list[str]]]
+    narrowed_imports: list[str]  # result types of aiostripe._narrowed (ir.NARROWED_RESULTS)
     param_imports: list[tuple[str, list[str]]]  # (params module, TypedDict names)
     page_imports: list[str]
     uses_pages: bool
     quotes_path: bool  # some operation has path parameters: quote_path_param is imported
+    uses_no_params: bool  # some operation takes no parameters: `NoParams` is imported
 
 
 def service_view(service: ir.Service, api: ir.API) -> ServiceView:
@@ -202,9 +208,12 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
             f"stripe.{'.'.join(service.path)}.{dupes[0]} (give them names in codegen/naming.py)"
         )
     refs: dict[str, set[str]] = {}
+    narrowed: list[str] = []
     for op in ops:
         for ref in ir.model_refs(op.returns):
             refs.setdefault(api.models[ref].module, set()).add(ref)
+        if op.kind == "object" and op.key in ir.NARROWED_RESULTS:
+            narrowed.append(ir.NARROWED_RESULTS[op.key])
     pages = sorted({"ListRequest" if o.kind == "list" else "SearchRequest"
                     for o in ops if o.kind in ("list", "search")})
     children = [service.children[k] for k in sorted(service.children)]
@@ -216,10 +225,12 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
         children=children,
         children_by_name=sorted(service.children.items()),
         model_imports=[(m, sorted(n)) for m, n in sorted(refs.items())],
+        narrowed_imports=sorted(set(narrowed)),
         param_imports=_param_imports(ops),
         page_imports=pages,
         uses_pages=bool(pages),
         quotes_path=any(o.path_params for o in ops),
+        uses_no_params=any(o.params is None for o in ops),
     )
 
 
@@ -316,6 +327,7 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
     root_children = sorted(api.services.children.items())
     write("services/__init__.py", "services_init.py.j2",
           children=[c for _, c in root_children], children_by_name=root_children)
+    write_public_params(api, out, write)
     write("event_types.py", "event_types.py.j2", event_types=api.event_types)
     with at(pointer("paths", "/v1/webhook_endpoints", "post") + " (event types)"):
         write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
@@ -325,6 +337,21 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
     limits = limits_json(api.services.walk())
     (out / "param_limits.json").write_text(json.dumps(limits, indent=1) + "\n", encoding="utf-8")
     (out / "py.typed").write_text("", encoding="utf-8")
+
+
+def write_public_params(api: ir.API, out: Path, write: Any) -> None:
+    """`public_params/`: the TypedDicts under stripe-python's names (`public_params.py`)."""
+    defined = {td.name: service.module for service in api.services.walk()
+               for td in service.typed_dicts}
+    (out / "public_params").mkdir()
+    for ns in public_params.namespaces(api, defined):
+        by_module: dict[str, list[tuple[str, str]]] = {}
+        for public, (module, private) in sorted(ns.names.items()):
+            by_module.setdefault(module, []).append((private, public))
+        children = {c: "_".join((*ns.path, c)) for c in ns.children}
+        write(f"public_params/{ns.module}.py", "public_params.py.j2", ns=ns,
+              names=sorted(ns.names.items()), imports=sorted(by_module.items()),
+              child_modules=children)
 
 
 def format_tree(path: Path) -> None:

@@ -292,18 +292,23 @@ def test_import_and_client_creation_stay_lazy() -> None:
 
 
 def test_one_client_in_one_event_loop_after_another(stripe_mock: Any) -> None:
-    # the client remembers the loop of its last call (looking it up costs, per call); a closed
-    # client used again under a new loop (a second `asyncio.run`) looks the new one up
+    # closing is final (issue 26): a closed client used again under a new loop (a second
+    # `asyncio.run`) raises ClientClosedError and opens nothing; a new client works there
     import asyncio
 
+    def one_call(client: aiostripe.StripeClient) -> str:
+        async def call() -> str:
+            try:
+                customer = await client.customers.retrieve("cus_123")
+                return customer.object
+            finally:
+                await client.close()
+
+        return asyncio.run(call())
+
     client = aiostripe.StripeClient("sk_test_mock", base_url=stripe_mock.url, max_retries=0)
-
-    async def one_call() -> str:
-        try:
-            customer = await client.customers.retrieve("cus_123")
-            return customer.object
-        finally:
-            await client.close()
-
-    assert asyncio.run(one_call()) == "customer"
-    assert asyncio.run(one_call()) == "customer"
+    assert one_call(client) == "customer"
+    with pytest.raises(aiostripe.ClientClosedError, match="the client is closed"):
+        one_call(client)
+    again = aiostripe.StripeClient("sk_test_mock", base_url=stripe_mock.url, max_retries=0)
+    assert one_call(again) == "customer"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, Unpack
 import attrs
 
 from aiostripe import _validate
-from aiostripe._errors import mask_key
+from aiostripe._errors import ClientClosedError, mask_key
 from aiostripe._generated import API_VERSION
 from aiostripe._generated.services import ClientServices
 from aiostripe._logging import configure_from_env
@@ -165,6 +165,8 @@ class StripeClient(ClientServices):
         return self._requestor.stats
 
     async def __aenter__(self) -> Self:
+        if self._requestor._root._closed:
+            raise ClientClosedError("the client is closed: make a new StripeClient to use it again")
         return self
 
     async def __aexit__(
@@ -177,7 +179,8 @@ class StripeClient(ClientServices):
 
     async def close(self) -> None:
         """Close the client's HTTP session (a session passed in by the caller is left open; a
-        client from `with_options` leaves its parent's session open)."""
+        client from `with_options` leaves its parent's session open). Calls made on a closed
+        client (or on a client derived from it) raise `ClientClosedError` and open nothing."""
         await self._requestor.close()
 
     async def raw_request(

@@ -41,7 +41,7 @@ class HostWatch:
     __slots__ = ("_changed", "_failures", "_next_probe", "_prober", "answered", "down", "since")
 
     def __init__(self) -> None:
-        self.down = False
+        self.down: bool = False
         self.answered = False  # whether any attempt ever reached the host
         self.since = 0.0  # when the current outage began
         self._failures = 0

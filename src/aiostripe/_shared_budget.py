@@ -134,9 +134,9 @@ class SharedBudget:
     def __init__(self, limit: RateLimit, key: str) -> None:
         assert limit.redis is not None
         self.limit = limit
-        self.url = limit.redis
-        self.key = limit.key or key
-        self.pause_key = f"{self.key}:pause"
+        self.url: str = limit.redis
+        self.key: str = limit.key or key
+        self.pause_key: str = f"{self.key}:pause"
         self._redis: Any = None
         self._acquire: Any = None
         self._pause: Any = None

@@ -128,13 +128,13 @@ class Telemetry:
         *,
         otel: bool,
     ) -> None:
-        self.on_request = on_request
-        self.on_response = on_response
+        self.on_request: OnRequest | None = on_request
+        self.on_response: OnResponse | None = on_response
         self._tracer_provider = tracer_provider
         self._meter_provider = meter_provider
         self._otel = otel  # False once off for good (switched off, or not installed)
         self._next_look = -math.inf  # when to look for the providers again (loop time)
-        self.quiet_until = -math.inf
+        self.quiet_until: float = -math.inf
         """Loop time before which `begin` is known to return None (no hook, no instrument found
         at the last look): the requestor skips the call until then."""
         self._tracer: Tracer | None = None
@@ -201,11 +201,11 @@ class CallTrace:
         headers = call.headers
         self._telemetry = telemetry
         self._histogram = histogram
-        self.method = call.verb
-        self.path = call.target.path
-        self.template = template
-        self.account = headers.get("Stripe-Account")
-        self.key = headers.get("Idempotency-Key")
+        self.method: str = call.verb
+        self.path: str = call.target.path
+        self.template: str = template
+        self.account: str | None = headers.get("Stripe-Account")
+        self.key: str | None = headers.get("Idempotency-Key")
         self.status: int | None = None
         self.request_id: str | None = None
         self.attempt_error: str | None = None  # the `error.type` of the last attempt

@@ -17,6 +17,7 @@ from aiostripe import _validate
 from aiostripe._errors import (
     APIConnectionError,
     APIError,
+    ClientClosedError,
     StripeError,
 )
 from aiostripe._options import RequestOptions
@@ -102,19 +103,19 @@ class Requestor(_Building, _Verdicts):
         telemetry: Telemetry | None = None,
         max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
-        self.api_key = _validate.api_key(api_key)
-        self.base_url = _validate.base_url(base_url).rstrip("/")
-        self.files_base_url = _validate.base_url(files_base_url, "files_base_url").rstrip("/")
-        self.meter_events_base_url = _validate.base_url(
+        self.api_key: str = _validate.api_key(api_key)
+        self.base_url: str = _validate.base_url(base_url).rstrip("/")
+        self.files_base_url: str = _validate.base_url(files_base_url, "files_base_url").rstrip("/")
+        self.meter_events_base_url: str = _validate.base_url(
             meter_events_base_url, "meter_events_base_url"
         ).rstrip("/")
-        self.stripe_version = _validate.header_value(stripe_version, "stripe_version")
+        self.stripe_version: str = _validate.header_value(stripe_version, "stripe_version")
         if stripe_account is not None:
             _validate.header_value(stripe_account, "stripe_account")
         self.stripe_account = stripe_account
-        self.timeout = _validate.seconds(timeout, "timeout")
-        self.connect_timeout = _validate.seconds(connect_timeout, "connect_timeout")
-        self.read_timeout = _validate.seconds_or_none(read_timeout, "read_timeout")
+        self.timeout: float = _validate.seconds(timeout, "timeout")
+        self.connect_timeout: float = _validate.seconds(connect_timeout, "connect_timeout")
+        self.read_timeout: float | None = _validate.seconds_or_none(read_timeout, "read_timeout")
         _validate.count(max_connections, "max_connections", 1)
         if max_response_size is not None:
             _validate.count(max_response_size, "max_response_size", 1)
@@ -125,21 +126,27 @@ class Requestor(_Building, _Verdicts):
         self.on_retry = on_retry
         self.on_rate_limit_wait = on_rate_limit_wait
         self.telemetry = telemetry
-        self.stats = ClientStats()
-        self.gate = Gate(max_connections, rate_limit, account_key(api_key, stripe_account))
-        self.host = HostWatch()
+        self.stats: ClientStats = ClientStats()
+        self.gate: Gate = Gate(max_connections, rate_limit, account_key(api_key, stripe_account))
+        self.host: HostWatch = HostWatch()
         self._session = session
         self._owns_session = session is None
         # the headers our own session sends by default: a call with exactly these passes none,
         # sparing aiohttp a merge of two header sets per request
         self._session_headers: dict[str, str] | None = None
         self._root = self  # the requestor that holds the session (`derive` shares it)
+        self._closed = False  # `close()` was called: no new session, calls raise
         if session is not None:
             _one_retry_layer(session)
 
     def session(self) -> aiohttp.ClientSession:
         root = self._root
         if root._session is None or root._session.closed:
+            if root._closed:
+                raise ClientClosedError(
+                    "the client is closed: make a new StripeClient (or use it as `async with` "
+                    "for as long as you need it)"
+                )
             import aiohttp
 
             connector = aiohttp.TCPConnector(limit=root.max_connections)
@@ -158,6 +165,7 @@ class Requestor(_Building, _Verdicts):
     async def close(self) -> None:
         if self._root is not self:  # a derived requestor: the session is its parent's
             return
+        self._closed = True
         session, self._session = self._session, None
         if session is not None and self._owns_session and not session.closed:
             await session.close()

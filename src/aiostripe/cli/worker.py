@@ -36,7 +36,7 @@ DEFAULT_SLICE = 30.0
 MAX_TRIES = 1_000_000
 """Every slice is a try for arq: a shard of many slices must not run out of them."""
 
-logger = logging.getLogger("aiostripe")
+logger: logging.Logger = logging.getLogger("aiostripe")
 
 
 def job_timeout(slice_seconds: float) -> float:

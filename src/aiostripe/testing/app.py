@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 _ALNUM = string.ascii_letters + string.digits
 MAX_BODY = 64 * 1024 * 1024
-logger = logging.getLogger("aiostripe.testing")
+logger: logging.Logger = logging.getLogger("aiostripe.testing")
 
 
 @attrs.frozen

@@ -60,7 +60,7 @@ class WebhookDispatcher:
         timeout: float = 10.0,
     ) -> None:
         self.store = store
-        self.retry_delays = tuple(retry_delays)
+        self.retry_delays: tuple[float, ...] = tuple(retry_delays)
         self.timeout = timeout
         self.secrets: dict[str, str] = {}
         """The signing secret of each endpoint, by endpoint id."""
