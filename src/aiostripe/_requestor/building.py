@@ -16,7 +16,7 @@ from aiostripe._options import OPTION_KEYS, RequestOptions
 from aiostripe._requestor.outcome import _Call
 from aiostripe._requestor.wire import _client_timeout, _MultipartBody, _user_agent_headers
 
-if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+if TYPE_CHECKING:  # aiohttp loads when a client is created (`load_http_stack`), not at import
     import aiohttp
     from yarl import URL
 
@@ -120,7 +120,7 @@ class _Building:
         """(method, URL, headers, body) of a call: a form body on every POST, empty or not, like
         Stripe's SDKs (a multipart one is built per attempt: None here); GET and DELETE put
         their parameters in the query string."""
-        import yarl  # aiohttp's URLs: loaded with the first call, like aiohttp (~5 ms; ~0.1 µs here)
+        import yarl  # aiohttp's URLs, loaded with it when the client was created (~0.1 µs here)
 
         method = method.lower()
         url = (self.files_base_url if host == "files" else self.base_url) + path

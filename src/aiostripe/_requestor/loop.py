@@ -37,11 +37,12 @@ from aiostripe._requestor.wire import (
     LARGE_BODY,
     _client_timeout,
     _one_retry_layer,
+    load_http_stack,
 )
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 from aiostripe._shared_budget import account_key
 
-if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+if TYPE_CHECKING:  # aiohttp loads when a client is created (`load_http_stack`), not at import
     import aiohttp
     from yarl import URL
 
@@ -124,6 +125,7 @@ class Requestor(_Building, _Verdicts):
         self._root = self  # the requestor that holds the session (`derive` shares it)
         if session is not None:
             _one_retry_layer(session)
+        load_http_stack()  # here, not in the first call: that would stall the event loop
 
     def session(self) -> aiohttp.ClientSession:
         root = self._root

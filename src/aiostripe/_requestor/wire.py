@@ -1,6 +1,6 @@
-"""What goes on the wire besides the parameters: the User-Agent headers, multipart bodies that
-can be sent again, aiohttp's timeout of one attempt, and the session setting that keeps one retry
-layer."""
+"""What goes on the wire besides the parameters: the HTTP stack's loading, the User-Agent headers,
+multipart bodies that can be sent again, aiohttp's timeout of one attempt, and the session setting
+that keeps one retry layer."""
 
 from __future__ import annotations
 
@@ -14,13 +14,23 @@ from typing import TYPE_CHECKING, Any
 from aiostripe import _version
 from aiostripe._encode import encode_params
 
-if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+if TYPE_CHECKING:  # aiohttp loads with the first client (`load_http_stack`), not at import
     import aiohttp
-
 
 
 LARGE_BODY = 1 << 20
 """Bodies above this many bytes are streamed from a buffer (aiohttp warns on large raw bytes)."""
+
+def load_http_stack() -> None:
+    """Import aiohttp (and yarl with it) if not yet done: a client's creation calls this.
+
+    Importing aiohttp takes ~0.1 s of CPU (most of it the two TLS contexts it builds at import,
+    each loading the system's CA certificates): paid when a client is created, before any event
+    loop turn depends on it, not by the client's first call, where it would stall every other
+    task of the loop. `import aiostripe` alone still does not load it.
+    """
+    import aiohttp  # noqa: F401
+
 
 def _user_agent_headers() -> dict[str, str]:
     import aiohttp
