@@ -125,7 +125,8 @@ class Requestor(_Building, _Verdicts):
         self._root = self  # the requestor that holds the session (`derive` shares it)
         if session is not None:
             _one_retry_layer(session)
-        load_http_stack()  # here, not in the first call: that would stall the event loop
+        # here, not in the first call: that would stall the event loop
+        load_http_stack(tls=any(u.startswith("https:") for u in (base_url, files_base_url)))
 
     def session(self) -> aiohttp.ClientSession:
         root = self._root
