@@ -37,11 +37,15 @@ def import_aiohttp() -> None:
     def record(self: ssl.SSLContext) -> None:
         built.append(self)
 
+    own = ssl.SSLContext.__dict__.get("set_default_verify_paths")  # none: it is inherited
     ssl.SSLContext.set_default_verify_paths = record  # type: ignore[method-assign]
     try:
         import aiohttp  # noqa: F401
     finally:
-        del ssl.SSLContext.set_default_verify_paths  # the inherited method again
+        if own is None:
+            del ssl.SSLContext.set_default_verify_paths  # the inherited method again
+        else:
+            ssl.SSLContext.set_default_verify_paths = own  # type: ignore[method-assign]
         with _lock:
             for context in {id(c): c for c in built}.values():
                 if type(context) is ssl.SSLContext:
@@ -71,8 +75,8 @@ def _become_loaded(context: ssl.SSLContext) -> None:
 
 
 def _load(context: ssl.SSLContext) -> None:
-    """The loading itself: the method `ssl.SSLContext` inherits (it defines none of its own)."""
-    super(ssl.SSLContext, context).set_default_verify_paths()
+    """The loading itself, by the method `ssl.SSLContext` has outside `import_aiohttp`."""
+    ssl.SSLContext.set_default_verify_paths(context)
 
 
 class _LoadsCAOnFirstUse(ssl.SSLContext):
