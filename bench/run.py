@@ -371,7 +371,7 @@ class Runner:
         """A whole program's time to its first response (bench/first_response.py): from the spawn
         of the interpreter to the id it prints, and its CPU time until then. The clients take
         turns, the order rotating each round, so that the machine's drifting load hits all."""
-        targets = ["python", "aiostripe", "sdk-httpx", "sdk-aiohttp", "raw"]
+        targets = ["python", "aiostripe", "sdk-httpx", "sdk-httpx-lean", "sdk-aiohttp", "raw"]
         for target in targets:  # untimed: bytecode caches written, files in the page cache
             self.first_response(target)
         for i in range(self.p.first_runs):
