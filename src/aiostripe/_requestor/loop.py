@@ -33,16 +33,16 @@ from aiostripe._requestor.outcome import (
     _Verdicts,
 )
 from aiostripe._requestor.response import RawResponse, _unreadable
+from aiostripe._requestor.tls import load_http_stack
 from aiostripe._requestor.wire import (
     LARGE_BODY,
     _client_timeout,
     _one_retry_layer,
-    load_http_stack,
 )
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 from aiostripe._shared_budget import account_key
 
-if TYPE_CHECKING:  # aiohttp loads when a client is created (`load_http_stack`), not at import
+if TYPE_CHECKING:  # aiohttp loads when a client is created (`tls.load_http_stack`), not at import
     import aiohttp
     from yarl import URL
 

@@ -16,7 +16,7 @@ from aiostripe._errors import StripeError, error_from_response
 from aiostripe._requestor.response import RawResponse, _unreadable
 
 if TYPE_CHECKING:
-    # aiohttp loads when a client is created (`load_http_stack`), not at import
+    # aiohttp loads when a client is created (`tls.load_http_stack`), not at import
     import aiohttp
     from yarl import URL
 

@@ -1,4 +1,9 @@
-"""aiohttp imported without loading the system's CA certificates twice at import.
+"""Loading the HTTP stack when a client is created, aiohttp imported without loading the
+system's CA certificates twice at import.
+
+`load_http_stack`, called by a client's creation, imports aiohttp (and yarl with it): ~60 ms of
+CPU, paid then rather than by the client's first call, where it would stall every other task of
+the event loop (`import aiostripe` alone loads neither).
 
 aiohttp (3.10+) builds two default TLS contexts when it is imported, a verifying one and a
 non-verifying one, and each loads the whole system CA bundle (`set_default_verify_paths`): ~20 ms
@@ -26,6 +31,14 @@ from typing import Any
 _lock = threading.Lock()
 _deferred: list[ssl.SSLContext] = []
 """The contexts built while aiohttp was imported, their CA certificates not loaded yet."""
+
+
+def load_http_stack(tls: bool) -> None:
+    """Import aiohttp if not yet done, its TLS contexts' CA certificates loaded now if `tls`
+    (the client talks to an `https://` URL), else on their first use."""
+    import_aiohttp()
+    if tls:
+        load_deferred_ca_certificates()
 
 
 def import_aiohttp() -> None:

@@ -1,6 +1,6 @@
-"""What goes on the wire besides the parameters: the HTTP stack's loading, the User-Agent headers,
-multipart bodies that can be sent again, aiohttp's timeout of one attempt, and the session setting
-that keeps one retry layer."""
+"""What goes on the wire besides the parameters: the User-Agent headers, multipart bodies that
+can be sent again, aiohttp's timeout of one attempt, and the session setting that keeps one retry
+layer."""
 
 from __future__ import annotations
 
@@ -14,28 +14,13 @@ from typing import TYPE_CHECKING, Any
 from aiostripe import _version
 from aiostripe._encode import encode_params
 
-if TYPE_CHECKING:  # aiohttp loads with the first client (`load_http_stack`), not at import
+if TYPE_CHECKING:  # aiohttp loads when a client is created (`tls.load_http_stack`)
     import aiohttp
+
 
 
 LARGE_BODY = 1 << 20
 """Bodies above this many bytes are streamed from a buffer (aiohttp warns on large raw bytes)."""
-
-def load_http_stack(tls: bool) -> None:
-    """Import aiohttp (and yarl with it) if not yet done: a client's creation calls this, with
-    `tls` True when it will talk to an `https://` URL.
-
-    Importing aiohttp takes ~60 ms of CPU, and the two TLS contexts it builds at import ~40 ms
-    more (`tls.import_aiohttp` defers their CA certificates to first use; a client of an
-    `https://` API loads them here): paid when a client is created, not by its first call, where
-    it would stall every other task of the event loop. `import aiostripe` alone loads neither.
-    """
-    from aiostripe._requestor import tls as _tls
-
-    _tls.import_aiohttp()
-    if tls:
-        _tls.load_deferred_ca_certificates()
-
 
 def _user_agent_headers() -> dict[str, str]:
     import aiohttp
