@@ -16,9 +16,9 @@ from aiohttp.test_utils import TestServer
 import aiostripe
 from aiostripe._encode import decode_form
 from aiostripe.models import Customer, DeletedCustomer, TreasuryTransaction
-from tests.gen_helpers import SHARED
+from tests.gen_helpers import PIN_FIXTURES
 
-FIXTURES = json.loads((SHARED / "fixtures3.json").read_text())["resources"]
+FIXTURES = json.loads(PIN_FIXTURES.read_text())["resources"]
 
 Responder = Callable[[web.Request], web.StreamResponse]
 
@@ -86,7 +86,7 @@ async def test_create_sends_stripe_form_encoding_and_returns_a_typed_customer(ap
     assert b"metadata[plan]=pro" in req["body"].replace(b"%5B", b"[").replace(b"%5D", b"]")
     headers = req["headers"]
     assert headers["Authorization"] == "Bearer sk_test_abc"
-    assert headers["Stripe-Version"] == aiostripe._generated.API_VERSION == "2024-04-10"
+    assert headers["Stripe-Version"] == aiostripe._generated.API_VERSION == "2026-05-27.dahlia"
     assert len(headers["Idempotency-Key"]) == 36
     assert headers["User-Agent"].startswith("aiostripe/")
     assert json.loads(headers["X-Stripe-Client-User-Agent"])["lang"] == "python"

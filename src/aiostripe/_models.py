@@ -408,6 +408,7 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
         origin = _model_origin(m)
         by_tag[(getattr(origin, "OBJECT_NAME", None), getattr(origin, "DELETED", False))] = m
     single = models[0] if len(models) == 1 else None
+    untagged = [m for m in models if getattr(_model_origin(m), "OBJECT_NAME", None) is None]
     label = " | ".join(getattr(m, "__name__", str(m)) for m in members)
     other = others[0] if len(others) == 1 else None
     hooks: dict[Any, Callable[[Any, Any], Any]] = {}
@@ -424,7 +425,7 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
         if isinstance(value, dict):
             if single is not None:
                 return hook_for(single)(value, single)
-            m = by_tag.get(object_tag(value))
+            m = by_tag.get(object_tag(value)) or _by_fields(value, untagged)
             if m is not None:
                 return hook_for(m)(value, m)
             if models:
@@ -440,6 +441,24 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
         return value
 
     return structure
+
+
+def _by_fields(value: dict[str, Any], candidates: list[Any]) -> Any | None:
+    """The first of several models without an `object` tag (in the spec's order) whose fields
+    the value fits: every required one present, no key it does not know; else the first whose
+    required fields are present; else None."""
+    fallback = None
+    for m in candidates:
+        cls = _model_origin(m)
+        if not attrs.has(cls):
+            continue
+        wire = {cls._RENAMES.get(f.name, f.name): f.default is attrs.NOTHING
+                for f in attrs.fields(cls)}
+        if all(k in value for k, required in wire.items() if required):
+            if value.keys() <= wire.keys():
+                return m
+            fallback = fallback or m
+    return fallback
 
 
 def _is_list_of_objects(t: Any) -> bool:

@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # aiohttp loads when a client is created (`tls.load_http_stac
 
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_FILES_URL = "https://files.stripe.com"
+DEFAULT_METER_EVENTS_URL = "https://meter-events.stripe.com"
 DEFAULT_READ_TIMEOUT = 30.0
 """Seconds one attempt may take, from sending to the last byte of the answer (README: "Deadlines
 and timeouts"): Stripe answers in well under a second and its slowest calls in seconds, so an
@@ -84,6 +85,7 @@ class Requestor(_Building, _Verdicts):
         api_key: str,
         base_url: str,
         files_base_url: str,
+        meter_events_base_url: str = DEFAULT_METER_EVENTS_URL,
         stripe_version: str,
         stripe_account: str | None,
         timeout: float,
@@ -100,6 +102,9 @@ class Requestor(_Building, _Verdicts):
         self.api_key = _validate.api_key(api_key)
         self.base_url = _validate.base_url(base_url).rstrip("/")
         self.files_base_url = _validate.base_url(files_base_url, "files_base_url").rstrip("/")
+        self.meter_events_base_url = _validate.base_url(
+            meter_events_base_url, "meter_events_base_url"
+        ).rstrip("/")
         self.stripe_version = _validate.header_value(stripe_version, "stripe_version")
         if stripe_account is not None:
             _validate.header_value(stripe_account, "stripe_account")
