@@ -6,8 +6,6 @@ A small aiohttp server records each request and answers what the test scripted.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -268,27 +266,6 @@ async def test_client_closes_its_session_without_warnings(api) -> None:
     await client.customers.retrieve("cus_1")
     await client.close()
     await client.close()  # idempotent
-
-
-def test_import_and_client_creation_stay_lazy() -> None:
-    code = (
-        "import sys, aiostripe\n"
-        "c = aiostripe.StripeClient('sk_test_x')\n"
-        "s = c.treasury.transactions\n"
-        "gen = [m for m in sys.modules if m.startswith('aiostripe._generated')]\n"
-        "lazy = ('aiohttp', 'yarl', 'email.utils', 'aiostripe._pagination')\n"
-        "print(len(gen), len(sys.modules), *(int(m in sys.modules) for m in lazy))\n"
-        "s.list(financial_account='fa_1')\n"
-        "print(int('aiostripe._pagination' in sys.modules))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    first, second = out.stdout.splitlines()
-    generated, total, aiohttp, yarl, email, pagination = map(int, first.split())
-    assert generated <= 6, out.stdout  # package, services/__init__, two service modules
-    assert total < 400
-    assert not aiohttp and not yarl  # the HTTP stack loads with the first request
-    assert not email  # only an HTTP-date Retry-After needs it
-    assert not pagination and second == "1"  # loaded with the first list call
 
 
 def test_one_client_in_one_event_loop_after_another(stripe_mock: Any) -> None:

@@ -34,6 +34,17 @@ if TYPE_CHECKING:
     from opentelemetry.trace import TracerProvider
 
 
+def _load_call_machinery() -> None:
+    """Import what calls need beyond the HTTP stack (which the requestor loads): the parsers'
+    fast path, the index of the generated models, the pagination machinery of list and search
+    calls. A client's creation pays for it, once per process, so that no first call stalls the
+    event loop importing modules; `import aiostripe` alone stays light. What is left for a first
+    call to load is the generated model module(s) of its result (1-3 ms, once per type)."""
+    import aiostripe._fastparse
+    import aiostripe._generated.models
+    import aiostripe._pagination  # noqa: F401
+
+
 class StripeClient(ClientServices):
     """An async client for the whole Stripe API.
 
@@ -123,6 +134,7 @@ class StripeClient(ClientServices):
             telemetry=make_telemetry(on_request, on_response, tracer_provider, meter_provider),
             max_response_size=max_response_size,
         )
+        _load_call_machinery()
 
     def __repr__(self) -> str:
         return f"StripeClient(api_key={mask_key(self._requestor.api_key)!r}, base_url={self.base_url!r})"

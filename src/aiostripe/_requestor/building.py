@@ -16,7 +16,7 @@ from aiostripe._options import OPTION_KEYS, RequestOptions
 from aiostripe._requestor.outcome import _Call
 from aiostripe._requestor.wire import _client_timeout, _MultipartBody, _user_agent_headers
 
-if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+if TYPE_CHECKING:  # aiohttp loads when a client is created (`tls.load_http_stack`), not at import
     import aiohttp
     from yarl import URL
 

@@ -35,6 +35,7 @@ from aiostripe._requestor.outcome import (
     _Verdicts,
 )
 from aiostripe._requestor.response import RawResponse, _unreadable
+from aiostripe._requestor.tls import load_http_stack
 from aiostripe._requestor.wire import (
     DEFAULT_MAX_RESPONSE_SIZE,
     LARGE_BODY,
@@ -45,7 +46,7 @@ from aiostripe._requestor.wire import (
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 from aiostripe._shared_budget import account_key
 
-if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+if TYPE_CHECKING:  # aiohttp loads when a client is created (`tls.load_http_stack`), not at import
     import aiohttp
     from yarl import URL
 
@@ -138,6 +139,8 @@ class Requestor(_Building, _Verdicts):
         self._closed = False  # `close()` was called: no new session, calls raise
         if session is not None:
             _one_retry_layer(session)
+        # here, not in the first call: that would stall the event loop
+        load_http_stack(tls=any(u.startswith("https:") for u in (base_url, files_base_url)))
 
     def session(self) -> aiohttp.ClientSession:
         root = self._root

@@ -17,7 +17,7 @@ from aiostripe._requestor.response import RawResponse, _unreadable
 from aiostripe._validate import without_userinfo
 
 if TYPE_CHECKING:
-    # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+    # aiohttp loads when a client is created (`tls.load_http_stack`), not at import
     import aiohttp
     from yarl import URL
 

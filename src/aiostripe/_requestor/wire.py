@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiostripe import _version
 from aiostripe._encode import encode_params
 
-if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+if TYPE_CHECKING:  # aiohttp loads when a client is created (`tls.load_http_stack`)
     import aiohttp
 
 
