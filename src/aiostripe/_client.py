@@ -18,8 +18,8 @@ from aiostripe._ratelimit import RateLimit
 from aiostripe._requestor import (
     DEFAULT_BASE_URL,
     DEFAULT_FILES_URL,
-    DEFAULT_METER_EVENTS_URL,
     DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_METER_EVENTS_URL,
     DEFAULT_READ_TIMEOUT,
     OnRateLimitWait,
     OnRetry,

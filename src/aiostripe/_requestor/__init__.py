@@ -26,8 +26,8 @@ from aiostripe._requestor.wire import DEFAULT_MAX_RESPONSE_SIZE
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_FILES_URL",
-    "DEFAULT_METER_EVENTS_URL",
     "DEFAULT_MAX_RESPONSE_SIZE",
+    "DEFAULT_METER_EVENTS_URL",
     "DEFAULT_READ_TIMEOUT",
     "OnRateLimitWait",
     "OnRetry",
