@@ -114,7 +114,10 @@ class Requestor(_Building, _Verdicts):
         self.on_rate_limit_wait = on_rate_limit_wait
         self.telemetry = telemetry
         self.stats = ClientStats()
-        self.gate = Gate(max_connections, rate_limit, account_key(api_key, stripe_account))
+        self.gate = Gate(
+            max_connections, rate_limit, account_key(api_key, stripe_account),
+            retry.max_retry_after,
+        )
         self.host = HostWatch()
         self._session = session
         self._owns_session = session is None
