@@ -136,8 +136,9 @@ class Worker:
             if not lost:
                 raise
         if lost:
-            logger.warning("shard job %s (epoch %d): stopped, %s; its work since the last "
-                           "checkpoint is discarded", lease.job_id, lease.epoch, lost[0])
+            logger.warning("shard %s (epoch %d): lost its lease (%s); its work since the last "
+                           "checkpoint is discarded", lease.job_id.rpartition(":")[2],
+                           lease.epoch, lost[0])
 
     async def _beat(
         self, lease: Lease, job: asyncio.Task[None], lost: list[str], last_ok: float
@@ -162,6 +163,8 @@ class Worker:
                 break
 
     async def run_job(self, lease: Lease) -> None:
+        from redis.exceptions import RedisError
+
         from aiostripe._errors import StripeError
         from aiostripe.cli import segments
         from aiostripe.cli.commands import bound
@@ -197,8 +200,12 @@ class Worker:
                 segments.clean(job)
             logger.info("shard %s: done, %d objects (verified)", name, progress["objects"])
         except segments.Fenced:
-            logger.warning("shard %s (epoch %d): its lease went to another worker; its work "
-                           "since the last checkpoint is discarded", name, lease.epoch)
+            logger.warning("shard %s (epoch %d): lost its lease (it went to another worker); "
+                           "its work since the last checkpoint is discarded", name, lease.epoch)
+        except (RedisError, TimeoutError) as exc:  # cannot checkpoint: as good as fenced
+            logger.warning("shard %s (epoch %d): lost its lease (Redis unreachable: %s); its "
+                           "work since the last checkpoint is discarded", name, lease.epoch,
+                           type(exc).__name__)
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):  # hand it back at once (SIGTERM)
                 await asyncio.shield(self.queue.end(lease, "queued"))
@@ -294,8 +301,19 @@ def _checked(args: argparse.Namespace) -> tuple[str, str, str]:
     return api_key, base_url, url
 
 
+def _warm_up() -> None:
+    """Import now what a job needs: an import that blocks the loop for a second later, while a
+    lease is held, would starve its heartbeat."""
+    import aiostripe._client  # noqa: F401
+    from aiostripe.cli import commands, segments, trust  # noqa: F401
+    from aiostripe.cli.resources import resolve
+
+    resolve("customers", "list")
+
+
 async def run_worker(args: argparse.Namespace) -> int:
     api_key, base_url, url = _checked(args)
+    _warm_up()
     worker = Worker(args, url, api_key, base_url)
     await worker.queue.redis.ping()  # an unreachable Redis at start is a usage error
     stop = asyncio.Event()
