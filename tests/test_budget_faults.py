@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Self
 
 import pytest
 import redis.asyncio as aioredis
@@ -48,7 +47,7 @@ class FakeRedis:
         self.server: asyncio.Server | None = None
         self.tasks: set[asyncio.Task[None]] = set()
 
-    async def __aenter__(self) -> FakeRedis:
+    async def __aenter__(self) -> Self:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         return self
 

@@ -17,7 +17,7 @@ import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 
@@ -313,7 +313,7 @@ class Cutter:
         self.writers: list[asyncio.StreamWriter] = []
         self.server: asyncio.Server | None = None
 
-    async def __aenter__(self) -> Cutter:
+    async def __aenter__(self) -> Self:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         return self
 

@@ -35,8 +35,8 @@ import hashlib
 import logging
 import math
 import re
-from urllib.parse import parse_qsl, urlencode
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode
 
 if TYPE_CHECKING:
     from aiostripe._ratelimit import RateLimit

@@ -73,7 +73,7 @@ def read_state(path: Path, expect: dict[str, Any]) -> dict[str, Any] | None:
     try:
         state = json.loads(path.read_bytes())
         if not isinstance(state, dict):
-            raise ValueError("expected a JSON object")
+            raise TypeError("expected a JSON object")
         version = state["version"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"cannot read the {where}: {exc}") from None
