@@ -23,7 +23,7 @@ import re
 
 import attrs
 
-from aiostripe._shared_budget import BudgetReplyError, SharedBudget, redact_url
+from aiostripe._shared_budget import SharedBudget, redact_url
 
 _TOLERANCE = 0.001
 """Waits shorter than this (seconds) are not worth a sleep."""
@@ -217,7 +217,8 @@ class Gate:
         if shared.usable(now):
             try:
                 wait, _, paused = await shared.reserve(method, path, max_wait)
-            except (TimeoutError, OSError, BudgetReplyError, _redis_error()) as exc:
+            except Exception as exc:  # noqa: BLE001 - Redis down or odd (any error of the
+                # redis client, a reply it cannot parse): never a reason to fail a call
                 shared.went_down(now, exc)
             else:
                 local = self.paused_until - max(now, waited_until) if self.paused_until else 0.0
@@ -264,8 +265,3 @@ class Gate:
         """Whether attempts may have to wait for something besides a slot."""
         return self.bucket is not None or self.paused_until != 0.0
 
-
-def _redis_error() -> type[Exception]:
-    from redis.exceptions import RedisError
-
-    return RedisError
