@@ -369,8 +369,12 @@ async def test_a_worker_cut_off_from_redis_stops_and_another_takes_over(
             b = await Worker.start(server.url, redis_url, "--concurrency", "3", "--slice", "30")
             workers.append(b)
             await wait_until(lambda: len(b.holding()) == 3, 30)
-            await wait_until(lambda: sum("lost its lease (Redis unreachable" in x
-                                         for x in a.lines) == 3, 30)
+            try:
+                await wait_until(lambda: {m.group(1) for m in map(re.compile(
+                    r"shard (\S+) \(epoch \d+\): lost its lease \(Redis unreachable").search,
+                    a.lines) if m} == set(ACCOUNTS), 30)
+            except TimeoutError:
+                raise AssertionError("".join(a.lines)) from None
             cutter.cut = False
             cutter.drop()  # A reconnects
             await finish(exporter, workers)

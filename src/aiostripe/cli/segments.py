@@ -136,7 +136,8 @@ def assemble(job: Job, lease: Lease, progress: dict[str, Any]) -> Path:
     try:
         with os.fdopen(fd, "wb") as dst:
             for epoch, size in progress["segments"]:
-                with segment_path(job, epoch).open("rb") as src:
+                flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                with os.fdopen(os.open(segment_path(job, epoch), flags), "rb") as src:
                     left = size
                     while left:
                         chunk = src.read(min(_COPY, left))

@@ -135,6 +135,8 @@ class Worker:
         except asyncio.CancelledError:
             if not lost:
                 raise
+        else:
+            lost.clear()  # the job ended on its own (and said why)
         if lost:
             logger.warning("shard %s (epoch %d): lost its lease (%s); its work since the last "
                            "checkpoint is discarded", lease.job_id.rpartition(":")[2],
@@ -158,7 +160,7 @@ class Worker:
                 if not ok:
                     lost.append("its lease went to another worker")
                 last_ok = loop.time()
-            if not ok:
+            if not ok and not job.done():
                 job.cancel()
                 break
 
