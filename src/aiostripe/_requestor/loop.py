@@ -128,7 +128,10 @@ class Requestor(_Building, _Verdicts):
         self.on_rate_limit_wait = on_rate_limit_wait
         self.telemetry = telemetry
         self.stats: ClientStats = ClientStats()
-        self.gate: Gate = Gate(max_connections, rate_limit, account_key(api_key, stripe_account))
+        self.gate: Gate = Gate(
+            max_connections, rate_limit, account_key(api_key, stripe_account),
+            retry.max_retry_after,
+        )
         self.host: HostWatch = HostWatch()
         self._session = session
         self._owns_session = session is None

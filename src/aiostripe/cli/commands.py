@@ -75,14 +75,14 @@ async def run(args: argparse.Namespace) -> int:
 async def _distributed(args: argparse.Namespace) -> int:
     """`export` and `worker` (they need the `aiostripe[redis]` extra)."""
     try:
-        import arq  # noqa: F401
+        import redis  # noqa: F401
     except ImportError:
         raise UsageError(
-            f"{args.command} needs the arq and redis packages: pip install 'aiostripe[redis]'"
+            f"{args.command} needs the redis package: pip install 'aiostripe[redis]'"
         ) from None
     from redis.exceptions import RedisError
 
-    from aiostripe._shared_budget import redact_url
+    from aiostripe._shared_budget import redact_url, scrub
     from aiostripe.cli.budget import redis_url
     from aiostripe.cli.export import export
     from aiostripe.cli.worker import run_worker
@@ -90,5 +90,6 @@ async def _distributed(args: argparse.Namespace) -> int:
     try:
         return await (export(args) if args.command == "export" else run_worker(args))
     except (RedisError, OSError) as exc:
-        url = redact_url(redis_url(args) or "")
-        raise UsageError(f"--redis {url}: cannot use Redis ({type(exc).__name__}: {exc})") from None
+        url = redis_url(args) or ""
+        raise UsageError(f"--redis {redact_url(url)}: cannot use Redis "
+                         f"({type(exc).__name__}: {scrub(str(exc), url)})") from None
