@@ -74,7 +74,7 @@ async def _charge(stripe: StripeClient, ids: dict[str, str]) -> Any:
 
 async def _endpoint(stripe: StripeClient, ids: dict[str, str]) -> Any:
     return await stripe.webhook_endpoints.create(
-        url="https://example.com/hook", enabled_events=["*"]
+        url="http://127.0.0.1:9/hook", enabled_events=["*"]  # the fake: loopback only
     )
 
 
