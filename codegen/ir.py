@@ -25,7 +25,7 @@ Schema = dict[str, Any]
 # Where a type expression names a model (for imports): a word starting with a capital.
 _MODEL_REF = re.compile(r"\b([A-Z][A-Za-z0-9]*)\b")
 _TYPING_NAMES = {"Literal", "Any", "None", "ListObject", "SearchResult", "StripeObject", "Required",
-                 "IO", "datetime", "EventObjectT"}
+                 "IO", "datetime", "EventObjectT", "Decimal"}
 
 
 @dataclass
@@ -318,6 +318,8 @@ class Builder:
 
     def _scalar_or_container(self, schema: Schema, owner: str, prop: str, module: str) -> str:
         kind = schema.get("type")
+        if kind == "string" and schema.get("format") == "decimal":
+            return "Decimal"  # read from the string Stripe sends, which `to_dict()` gives back
         if kind in _SCALARS:
             return _SCALARS[kind]
         if kind == "array":
@@ -360,6 +362,8 @@ class Builder:
             return "bytes | IO[bytes]"  # a file upload
         if kind == "integer" and schema.get("format") == "unix-time":
             return "int | datetime"  # the encoder sends datetimes as Unix seconds
+        if kind == "string" and schema.get("format") == "decimal":
+            return "Decimal | str"  # the encoder writes a Decimal in plain notation
         if kind in _SCALARS:
             return _SCALARS[kind]
         if kind == "array":

@@ -65,6 +65,7 @@ class ModelsModuleView:
     type_imports: list[tuple[str, list[str]]] = field(default_factory=list)
     code: dict[str, structure.ModelCode] = field(default_factory=dict)  # fast-path code by class
     dispatchers: list[tuple[str, str]] = field(default_factory=list)
+    uses_decimal: bool = False  # a `format: decimal` field: `from decimal import Decimal`
 
 
 def models_module_view(name: str, models: list[ir.Model], api: ir.API) -> ModelsModuleView:
@@ -92,6 +93,7 @@ def models_module_view(name: str, models: list[ir.Model], api: ir.API) -> Models
     return ModelsModuleView(
         name, schema_id, models, sorted(typing, key=str.lower), sorted(core),
         [(mod, sorted(names)) for mod, names in sorted(refs.items())], code, dispatchers,
+        uses_decimal="Decimal" in " ".join(exprs),
     )
 
 
@@ -252,6 +254,7 @@ def params_view(service: ir.Service) -> dict[str, Any]:
         "service": service,
         "typing_imports": sorted(typing, key=str.lower),
         "uses_datetime": "datetime" in " ".join(exprs),
+        "uses_decimal": "Decimal" in " ".join(exprs),
     }
 
 

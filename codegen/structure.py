@@ -148,6 +148,8 @@ class _Writer:
             return self.parse_union(node, src, depth)
         if node.name == "StripeObject" or node.name in ir.GENERIC_MODELS.values():
             return f"_F.any_object({src})"  # any object (an event's, typed by a TypeVar)
+        if node.name == "Decimal":
+            return f"_F.decimal({src})"
         if node.name == "list":
             x = f"x{depth}"
             return f"[{self.parse(node.args[0], x, depth + 1)} for {x} in _F.items({src})]"

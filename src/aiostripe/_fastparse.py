@@ -25,10 +25,11 @@ from __future__ import annotations
 import importlib
 import types
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from aiostripe._errors import StripeError
-from aiostripe._models import ListObject, SearchResult, StripeObject, model_of_tag
+from aiostripe._models import ListObject, SearchResult, StripeObject, WireDecimal, model_of_tag
 
 T = TypeVar("T")
 
@@ -160,6 +161,14 @@ def search_result(
     return page
 
 
+def decimal(value: Any) -> WireDecimal:
+    """A `format: decimal` value: the string Stripe sends, as a Decimal that remembers it (so
+    `to_dict()` gives the string back); anything else is a mismatch (the tolerant path)."""
+    if type(value) is not str:
+        raise Mismatch(f"a decimal is a string, not {type(value).__name__}")
+    return WireDecimal.of(value)
+
+
 def one_of(*names: str) -> Callable[[Any], Any]:
     """A parser for a value that is one of several models, chosen by its `object` (and
     `deleted`) field, as the tolerant path chooses; a tag none of them has is a mismatch."""
@@ -221,6 +230,8 @@ def dump(value: Any) -> Any:
     """JSON-ready data of a field value that may hold models (or, parsed tolerantly, anything)."""
     if isinstance(value, StripeObject):
         return value.to_dict()
+    if isinstance(value, Decimal):
+        return value.wire if isinstance(value, WireDecimal) else str(value)
     if type(value) is list:
         return [dump(v) for v in value]
     if type(value) is dict:

@@ -28,6 +28,7 @@ import importlib
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
 
 import attrs
@@ -235,8 +236,39 @@ def _index() -> dict[str, str]:
     return index
 
 
+class WireDecimal(Decimal):
+    """A `format: decimal` value of a response: a `Decimal` that remembers the string it was read
+    from, which `to_dict()` gives back exactly (`"1.50"` stays `"1.50"`, `"1e2"` stays `"1e2"`).
+    Arithmetic on it gives plain Decimals."""
+
+    __slots__ = ("wire",)
+    wire: str
+
+    @classmethod
+    def of(cls, text: str) -> WireDecimal:
+        """The Decimal of `text` (raises `decimal.InvalidOperation`, a ValueError... for one that
+        is not a number)."""
+        try:
+            value = cls(text)
+        except ArithmeticError as exc:
+            raise ValueError(f"not a decimal number: {text!r}") from exc
+        value.wire = text
+        return value
+
+
+def _structure_decimal(value: Any, _: Any) -> WireDecimal:
+    if type(value) is not str:
+        raise ResponseParseError(f"expected a decimal string, got {type(value).__name__}")
+    return WireDecimal.of(value)
+
+
+def _unstructure_decimal(value: Decimal) -> str:
+    return value.wire if isinstance(value, WireDecimal) else str(value)
+
+
 _MODELS = _LazyModels()
 _EVAL_GLOBALS: dict[str, Any] = {
+    "Decimal": Decimal,
     "Any": Any,
     "Literal": Literal,
     "ListObject": ListObject,
@@ -273,6 +305,10 @@ def _passthrough(value: Any, _: Any) -> Any:
 
 for _t in (str, int, float, bool, Any):
     converter.register_structure_hook(_t, _passthrough)
+converter.register_structure_hook(Decimal, _structure_decimal)
+converter.register_unstructure_hook_func(
+    lambda t: isinstance(t, type) and issubclass(t, Decimal), _unstructure_decimal
+)
 def _is_literal(t: Any) -> bool:
     origin: Any = get_origin(t)
     return origin is Literal

@@ -168,7 +168,8 @@ def _dump(value: Any) -> Any:
         return [_dump(v) for v in value]
     if type(value) is dict:
         return {k: _dump(v) for k, v in value.items()}
-    return value
+    wire = getattr(value, "wire", None)  # a `format: decimal` value: the string it was read from
+    return wire if isinstance(wire, str) else value
 
 
 def missing_field_error(obj: Any, name: str, wire: str, api_version: str) -> AttributeError:

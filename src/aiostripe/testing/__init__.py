@@ -14,7 +14,7 @@ TypedDicts, models and Stripe's example objects, nothing listed by hand):
 - **state**: creates store an object of the right type (Stripe's example object with the request
   parameters applied, a fresh id with Stripe's prefix, `created` now); retrieve, update, delete
   (`{"id", "object", "deleted": true}`), actions (`payment_intents.cancel` -> `canceled`); an unknown
-  id is Stripe's 404 `resource_missing`. Singletons and previews (`balance`, `invoices.upcoming`)
+  id is Stripe's 404 `resource_missing`. Singletons and previews (`balance`, `tax.settings`)
   answer an example object. `expand[]` replaces ids the fake holds by their objects.
 - **lists** page like the API (newest first, `limit`, `starting_after`, `ending_before`,
   `has_more`, `created[gte]=` filters, equality filters on the object's fields, nested lists under

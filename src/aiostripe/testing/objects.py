@@ -15,6 +15,7 @@ import re
 import string
 import time
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any, get_args, get_origin
 
 from aiostripe._models import StripeObject
@@ -208,6 +209,8 @@ class Factory:
             return int(time.time()) if name in ("created", "updated") else 0
         if t is float:
             return 0.0
+        if t is Decimal:  # `format: decimal`: a string on the wire
+            return "0"
         origin = get_origin(t)
         if origin is dict:
             return {}
@@ -409,6 +412,14 @@ def _coerce_scalar(value: Any, t: Any) -> Any:
             try:
                 return float(value)
             except ValueError:
+                return _MISSING
+    if t is Decimal:  # kept as the decimal string Stripe sends
+        if isinstance(value, Decimal):
+            return format(value, "f")
+        if isinstance(value, int | float | str) and not isinstance(value, bool):
+            try:
+                return str(value) if Decimal(str(value)).is_finite() else _MISSING
+            except ArithmeticError:
                 return _MISSING
     return _MISSING
 

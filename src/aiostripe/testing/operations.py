@@ -3,7 +3,7 @@
 Every operation of the spec is served. Its behaviour is derived from its shape, not listed by hand:
 `create` (POST to a collection), `retrieve`/`update`/`delete` (a path ending in an id), `action`
 (POST to `.../{id}/<verb>`), `list`, `search`, `binary`, `static` (singletons and previews such as
-`/v1/balance` or `/v1/invoices/upcoming`) and `delete_field` (`DELETE /v1/customers/{c}/discount`).
+`/v1/balance` or `/v1/tax/settings`) and `delete_field` (`DELETE /v1/customers/{c}/discount`).
 """
 
 from __future__ import annotations
