@@ -30,22 +30,58 @@ def snake_module(name: str) -> str:
 
 
 def identifier(name: str) -> str:
-    """A Python attribute/parameter name for a wire name; keywords get a trailing `_`."""
-    out = _NON_IDENT.sub("_", name)
+    """The one maker of Python attribute, method and parameter names from wire names.
+
+    Every name the generated code defines with `def`, as a class attribute or as a keyword
+    argument comes from here: characters that cannot be in a name become `_`, a leading digit
+    gets `n_` (`3d_secure` -> `n_3d_secure`), a leading `__` (mangled inside a class) gets `n`,
+    keywords and the names the generated methods use themselves get a trailing `_`.
+    """
+    out = _NON_IDENT.sub("_", name) or "_"
     if out[:1].isdigit():
         out = f"n_{out}"
-    if keyword.iskeyword(out) or out in ("self", "request_options"):
+    elif out.startswith("__"):
+        out = f"n{out}"
+    if keyword.iskeyword(out) or out in ("self", "request_options", "params"):
         out = f"{out}_"
+    return out
+
+
+def param_key(wire: str) -> str:
+    """The key of a request parameter in its TypedDict: its Python name (`identifier`: `from`
+    -> `from_`, which the encoder sends back as `from`) when the wire name is a Python name, else
+    the wire name itself (`3d-secure`): such a TypedDict is written in functional form, and a
+    caller passes the key as it is sent (`**{"3d-secure": ...}`), never under a name the encoder
+    would not map back."""
+    return identifier(wire) if wire.isidentifier() else wire
+
+
+def unique(name: str, taken: set[str]) -> str:
+    """`name`, or `name_` (`name__`, ...) when two wire names give the same Python name."""
+    while name in taken:
+        name += "_"
+    taken.add(name)
+    return name
+
+
+def unique_class(name: str, taken: set[str]) -> str:
+    """`name`, or `name2` (`name3`, ...) when a class of that name is already made: the members
+    of a union (`anyOf: [map of object, array of object]`) each get their own class."""
+    out, n = name, 2
+    while out in taken:
+        out, n = f"{name}{n}", n + 1
     return out
 
 
 # Wire segment -> service attribute, where stripe-python's name is not the path segment.
 SEGMENT_NAMES: dict[str, str] = {
     "invoiceitems": "invoice_items",
+    "3d_secure": "three_d_secure",  # /v1/3d_secure of 2019-2020 specs (stripe-python's name)
 }
 
 # "VERB /path" -> "service.path.method": every operation whose name the rules in
-# `derive_name` do not give. Filled from the official SDK's names (stripe-python-names.json), with
+# `derive_name` do not give. Filled from the official SDK's names (stripe-python-names.json and
+# stripe-python-names.2026-05-27.json, without its `v1.` prefix), with
 # names of our own for the routes that SDK has dropped and for preview endpoints.
 OVERRIDES: dict[str, str] = {
     # the official SDK's names
@@ -64,6 +100,7 @@ OVERRIDES: dict[str, str] = {
     "POST /v1/accounts/{account}/login_links": "accounts.login_links.create",
     "POST /v1/apple_pay/domains": "apple_pay_domains.create",
     "POST /v1/apps/secrets/delete": "apps.secrets.delete_where",
+    "POST /v1/billing/credit_grants/{id}/void": "billing.credit_grants.void_grant",
     "POST /v1/credit_notes/{id}/void": "credit_notes.void_credit_note",
     "POST /v1/customers/{customer}/funding_instructions": "customers.funding_instructions.create",
     "POST /v1/customers/{customer}/sources": "customers.payment_sources.create",
@@ -73,6 +110,8 @@ OVERRIDES: dict[str, str] = {
     "POST /v1/invoices/{invoice}/lines/{line_item_id}": "invoices.line_items.update",
     "POST /v1/invoices/{invoice}/send": "invoices.send_invoice",
     "POST /v1/invoices/{invoice}/void": "invoices.void_invoice",
+    "GET /v1/tax/associations/find": "tax.associations.find",
+    "POST /v1/payment_records/report_payment": "payment_records.report_payment",
     "POST /v1/quotes/{quote}/finalize": "quotes.finalize_quote",
     "POST /v1/tax/transactions/create_from_calculation": "tax.transactions.create_from_calculation",
     "POST /v1/tax/transactions/create_reversal": "tax.transactions.create_reversal",
@@ -80,6 +119,9 @@ OVERRIDES: dict[str, str] = {
     "POST /v1/test_helpers/issuing/cards/{card}/shipping/fail": "test_helpers.issuing.cards.fail_card",
     "POST /v1/test_helpers/issuing/cards/{card}/shipping/return": "test_helpers.issuing.cards.return_card",
     "POST /v1/test_helpers/issuing/cards/{card}/shipping/ship": "test_helpers.issuing.cards.ship_card",
+    "POST /v1/test_helpers/issuing/cards/{card}/shipping/submit": "test_helpers.issuing.cards.submit_card",
+    "POST /v1/test_helpers/issuing/authorizations/{authorization}/fraud_challenges/respond":
+        "test_helpers.issuing.authorizations.respond",
     "POST /v1/test_helpers/issuing/transactions/create_force_capture": "test_helpers.issuing.transactions.create_force_capture",
     "POST /v1/test_helpers/issuing/transactions/create_unlinked_refund": "test_helpers.issuing.transactions.create_unlinked_refund",
     "POST /v1/test_helpers/treasury/inbound_transfers/{id}/return": "test_helpers.treasury.inbound_transfers.return_inbound_transfer",
@@ -147,6 +189,8 @@ def name_operation(verb: str, path: str, table: RouteTable) -> tuple[tuple[str, 
     """(service path, method name): the override table first, then the rules."""
     key = f"{verb.upper()} {path}"
     if key in OVERRIDES:
-        *service, method = OVERRIDES[key].split(".")
-        return tuple(service), method
-    return derive_name(verb, path, table)
+        *parts, method = OVERRIDES[key].split(".")
+        service: tuple[str, ...] = tuple(parts)
+    else:
+        service, method = derive_name(verb, path, table)
+    return tuple(identifier(part) for part in service), identifier(method)

@@ -17,6 +17,7 @@ from aiostripe._errors import (
     APIError,
     AuthenticationError,
     CardError,
+    ClientClosedError,
     IdempotencyError,
     InvalidParameterError,
     InvalidRequestError,
@@ -26,7 +27,13 @@ from aiostripe._errors import (
     SignatureVerificationError,
     StripeError,
 )
-from aiostripe._models import ListObject, SearchResult, StripeObject, StripeResponse
+from aiostripe._models import (
+    ListObject,
+    SearchResult,
+    StripeObject,
+    StripeResponse,
+    construct_from,
+)
 from aiostripe._options import RequestOptions
 from aiostripe._ratelimit import RateLimit
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
@@ -58,6 +65,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "CardError",
+    "ClientClosedError",
     "ClientStats",
     "IdempotencyError",
     "InvalidParameterError",
@@ -87,6 +95,7 @@ __all__ = [
     "StripeResponse",
     "WaitEvent",
     "__version__",
+    "construct_from",
     "parallel_list",
 ]
 

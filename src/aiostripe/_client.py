@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, Unpack
 import attrs
 
 from aiostripe import _validate
-from aiostripe._errors import redact
+from aiostripe._errors import ClientClosedError, mask_key
 from aiostripe._generated import API_VERSION
 from aiostripe._generated.services import ClientServices
 from aiostripe._logging import configure_from_env
@@ -18,6 +18,8 @@ from aiostripe._ratelimit import RateLimit
 from aiostripe._requestor import (
     DEFAULT_BASE_URL,
     DEFAULT_FILES_URL,
+    DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_METER_EVENTS_URL,
     DEFAULT_READ_TIMEOUT,
     OnRateLimitWait,
     OnRetry,
@@ -32,6 +34,17 @@ if TYPE_CHECKING:
     from opentelemetry.trace import TracerProvider
 
 
+def _load_call_machinery() -> None:
+    """Import what calls need beyond the HTTP stack (which the requestor loads): the parsers'
+    fast path, the index of the generated models, the pagination machinery of list and search
+    calls. A client's creation pays for it, once per process, so that no first call stalls the
+    event loop importing modules; `import aiostripe` alone stays light. What is left for a first
+    call to load is the generated model module(s) of its result (1-3 ms, once per type)."""
+    import aiostripe._fastparse
+    import aiostripe._generated.models
+    import aiostripe._pagination  # noqa: F401
+
+
 class StripeClient(ClientServices):
     """An async client for the whole Stripe API.
 
@@ -41,7 +54,8 @@ class StripeClient(ClientServices):
     ```
 
     `base_url` points it at another server (a local fake, a proxy); file uploads go to
-    `files_base_url`, which follows `base_url` unless given. One client holds one aiohttp session:
+    `files_base_url` and the meter event stream to `meter_events_base_url`, both following
+    `base_url` unless given. One client holds one aiohttp session:
     close it with `await client.close()` or use it as `async with`.
 
     Retries, timeouts and flow control (README: "Retries, idempotency, rate limits and timeouts"): each call may be retried
@@ -55,6 +69,10 @@ class StripeClient(ClientServices):
     second) paces every attempt of the client. `on_retry` and `on_rate_limit_wait` receive a
     `RetryEvent` / `WaitEvent` before each retry / rate-limit wait; `client.stats` counts them.
 
+    Hostile answers: a response body larger than `max_response_size` bytes once decompressed
+    (default 64 MiB, None: no limit) is refused with an APIError before it is all in memory; no
+    redirect is ever followed (a 3xx is an APIError naming its Location).
+
     Telemetry (README: "In production"): `on_request` / `on_response` receive a `RequestEvent` /
     `ResponseEvent` around each attempt. With `opentelemetry-api` installed, each call is a span
     and its duration a histogram sample, through `tracer_provider` / `meter_provider` when given,
@@ -67,6 +85,7 @@ class StripeClient(ClientServices):
         *,
         base_url: str = DEFAULT_BASE_URL,
         files_base_url: str | None = None,
+        meter_events_base_url: str | None = None,
         stripe_version: str = API_VERSION,
         stripe_account: str | None = None,
         timeout: float = 80.0,
@@ -83,14 +102,20 @@ class StripeClient(ClientServices):
         on_response: OnResponse | None = None,
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         if files_base_url is None:
             files_base_url = DEFAULT_FILES_URL if base_url == DEFAULT_BASE_URL else base_url
+        if meter_events_base_url is None:
+            meter_events_base_url = (
+                DEFAULT_METER_EVENTS_URL if base_url == DEFAULT_BASE_URL else base_url
+            )
         configure_from_env()  # AIOSTRIPE_LOG=info|debug
         self._requestor = Requestor(
             api_key=api_key,
             base_url=base_url,
             files_base_url=files_base_url,
+            meter_events_base_url=meter_events_base_url,
             stripe_version=stripe_version,
             stripe_account=stripe_account,
             timeout=timeout,
@@ -107,10 +132,12 @@ class StripeClient(ClientServices):
             on_retry=on_retry,
             on_rate_limit_wait=on_rate_limit_wait,
             telemetry=make_telemetry(on_request, on_response, tracer_provider, meter_provider),
+            max_response_size=max_response_size,
         )
+        _load_call_machinery()
 
     def __repr__(self) -> str:
-        return f"StripeClient(api_key={redact(self._requestor.api_key)!r}, base_url={self.base_url!r})"
+        return f"StripeClient(api_key={mask_key(self._requestor.api_key)!r}, base_url={self.base_url!r})"
 
     def with_options(self, **options: Unpack[ClientOptions]) -> StripeClient:
         """A client with some settings changed, e.g. one per connected account:
@@ -150,6 +177,8 @@ class StripeClient(ClientServices):
         return self._requestor.stats
 
     async def __aenter__(self) -> Self:
+        if self._requestor._root._closed:
+            raise ClientClosedError("the client is closed: make a new StripeClient to use it again")
         return self
 
     async def __aexit__(
@@ -162,7 +191,8 @@ class StripeClient(ClientServices):
 
     async def close(self) -> None:
         """Close the client's HTTP session (a session passed in by the caller is left open; a
-        client from `with_options` leaves its parent's session open)."""
+        client from `with_options` leaves its parent's session open). Calls made on a closed
+        client (or on a client derived from it) raise `ClientClosedError` and open nothing."""
         await self._requestor.close()
 
     async def raw_request(
@@ -174,9 +204,10 @@ class StripeClient(ClientServices):
         **params: Any,
     ) -> Any:
         """Call an endpoint that is not in the spec: returns a `StripeObject` parsed by its
-        `object` field when the spec knows it, else the decoded JSON wrapped in a StripeObject."""
-        if not path.startswith("/"):
-            raise ValueError(f"path: expected an absolute API path such as '/v1/customers', got {path!r}")
+        `object` field when the spec knows it, else the decoded JSON wrapped in a StripeObject.
+        `path` is quoted like the generated methods' paths (`/v1/customers/cus 1` is sent as
+        `/v1/customers/cus%201`); a query string or a `.`/`..` segment is refused."""
+        path = _validate.api_path(path)
         response = await self._requestor.request(method, path, params, request_options)
         data = response.json()
         result: Any = structure_object(data) if isinstance(data, dict) else data  # a JSON object

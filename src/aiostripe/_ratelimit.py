@@ -98,8 +98,8 @@ class TokenBucket:
     __slots__ = ("_stamp", "_tokens", "capacity", "rate")
 
     def __init__(self, limit: RateLimit) -> None:
-        self.rate = limit.rate
-        self.capacity = float(limit.burst)
+        self.rate: float = limit.rate
+        self.capacity: float = float(limit.burst)
         self._tokens = self.capacity
         self._stamp: float | None = None
 
@@ -135,7 +135,7 @@ class Slots:
     def __init__(self, limit: int) -> None:
         if limit < 1:
             raise ValueError(f"max_connections: expected an int >= 1, got {limit!r}")
-        self.limit = limit
+        self.limit: int = limit
         self._free = limit
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
 
@@ -188,16 +188,16 @@ class Gate:
         account: str = "",
         max_pause: float = 60.0,
     ) -> None:
-        self.slots = Slots(max_connections)
-        self.bucket = TokenBucket(rate_limit) if rate_limit is not None else None
-        self.shared = (
+        self.slots: Slots = Slots(max_connections)
+        self.bucket: TokenBucket | None = TokenBucket(rate_limit) if rate_limit is not None else None
+        self.shared: SharedBudget | None = (
             SharedBudget(rate_limit, account, max_pause)
             if rate_limit is not None and rate_limit.redis is not None
             else None
         )
         """The Redis budget (`account`: its default key; `max_pause`: the longest shared pause
         obeyed, the client's `max_retry_after`), when the rate limit has one."""
-        self.paused_until = 0.0
+        self.paused_until: float = 0.0
         """Loop time before which no attempt starts (0.0: no pause)."""
 
     def pause(self, until: float, now: float | None = None) -> None:

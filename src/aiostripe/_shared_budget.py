@@ -229,11 +229,11 @@ class SharedBudget:
     def __init__(self, limit: RateLimit, key: str, max_pause: float = 60.0) -> None:
         assert limit.redis is not None
         self.limit = limit
-        self.max_pause = max_pause
+        self.max_pause: float = max_pause
         """The longest shared pause obeyed (the client's `max_retry_after`)."""
-        self.url = limit.redis
-        self.key = limit.key or key
-        self.pause_key = f"{self.key}:pause"
+        self.url: str = limit.redis
+        self.key: str = limit.key or key
+        self.pause_key: str = f"{self.key}:pause"
         self._redis: Any = None
         self._acquire: Any = None
         self._pause: Any = None

@@ -16,7 +16,7 @@ from aiostripe._options import OPTION_KEYS, RequestOptions
 from aiostripe._requestor.outcome import _Call
 from aiostripe._requestor.wire import _client_timeout, _MultipartBody, _user_agent_headers
 
-if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+if TYPE_CHECKING:  # aiohttp loads when a client is created (`tls.load_http_stack`), not at import
     import aiohttp
     from yarl import URL
 
@@ -29,6 +29,7 @@ class _Building:
     api_key: str
     base_url: str
     files_base_url: str
+    meter_events_base_url: str
     stripe_version: str
     stripe_account: str | None
     timeout: float
@@ -108,6 +109,15 @@ class _Building:
             loop.time() if start is None else start,
         )
 
+    def _server_url(self, host: str) -> str:
+        """The client setting for the server an operation of Stripe's spec is sent to (the
+        generator names it from the operation's `servers`: codegen/servers.py)."""
+        if host == "files":
+            return self.files_base_url
+        if host == "meter_events":
+            return self.meter_events_base_url
+        return self.base_url
+
     def _encode(
         self,
         method: str,
@@ -123,7 +133,7 @@ class _Building:
         import yarl  # aiohttp's URLs: loaded with the first call, like aiohttp (~5 ms; ~0.1 µs here)
 
         method = method.lower()
-        url = (self.files_base_url if host == "files" else self.base_url) + path
+        url = (self.base_url if host == "api" else self._server_url(host)) + path
         headers = self._headers(method, options)
         data: bytes | None = None
         if method == "post":

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aiostripe._json import escape_surrogates
 from aiostripe.cli.budget import rate_limit
 from aiostripe.cli.params import parse_params, path_ids
 from aiostripe.cli.resources import Operation, resolve
@@ -61,7 +62,8 @@ async def run(args: argparse.Namespace) -> int:
         call = bound(client, op)
         if args.command == "get":
             obj = await call(*ids, **params)
-            text = json.dumps(obj.to_dict(), indent=2, ensure_ascii=False) + "\n"
+            text = json.dumps(obj.to_dict(), indent=2, ensure_ascii=False)
+            text = escape_surrogates(text) + "\n"  # a lone "\ud800" stays escaped
             if args.output in (None, "-"):
                 sys.stdout.write(text)
             else:

@@ -30,6 +30,7 @@ from aiostripe.cli.usage import PROG, UsageError
 from aiostripe.cli.worker import positive_int
 
 POLL = 0.2
+NO_WORKER_HINT = 5.0  # seconds without a worker taking any shard before the hint is shown
 
 
 def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -167,8 +168,10 @@ class _Progress:
         self.start = time.monotonic()
         self.base: int | None = None
         self.line = ""
+        self.hinted = False
 
     def update(self, states: dict[str, dict[str, Any]]) -> None:
+        self._hint_if_no_worker(states)
         objects = sum(int(s.get("objects", 0)) for s in states.values())
         if self.base is None:
             self.base = objects
@@ -180,6 +183,22 @@ class _Progress:
         if self.enabled:
             sys.stderr.write(self.line)
             sys.stderr.flush()
+
+    def _hint_if_no_worker(self, states: dict[str, dict[str, Any]]) -> None:
+        """Once, after NO_WORKER_HINT seconds in which no shard was taken: say what is missing."""
+        if self.hinted or time.monotonic() - self.start < NO_WORKER_HINT:
+            return
+        if any(s["state"] != "queued" for s in states.values()):
+            self.hinted = True  # a worker is there
+            return
+        self.hinted = True
+        newline = "\n" if self.enabled else ""  # after the progress line
+        sys.stderr.write(
+            f"{newline}{PROG}: no worker has taken a shard after "
+            f"{NO_WORKER_HINT:.0f}s: start one (or more) with `aiostripe worker`, using the same "
+            "Redis (--redis or $AIOSTRIPE_REDIS_URL) and API key; the export waits for them\n"
+        )
+        sys.stderr.flush()
 
     def done(self, note: str = "") -> None:
         if self.enabled:

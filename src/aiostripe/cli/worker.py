@@ -42,7 +42,7 @@ DEFAULT_SLICE = 30.0
 IDLE_POLL = 0.2
 """Seconds between claims while the queue is empty."""
 
-logger = logging.getLogger("aiostripe")
+logger: logging.Logger = logging.getLogger("aiostripe")
 
 
 def redis_client(url: str, lease: float) -> Any:
