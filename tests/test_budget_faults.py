@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
+from pathlib import Path
 from typing import Any, Self
 
 import pytest
@@ -221,3 +223,22 @@ def test_redis_passwords_never_show_in_cli_errors() -> None:
     with pytest.raises(UsageError) as info:
         cli_rate_limit(args)
     _no_secret(str(info.value))
+
+
+async def test_redis_passwords_never_show_in_export_and_worker_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_cli import _main_exit_code
+
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_x")
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    for url in (f"redis://:pa@ss/w?rd#x@127.0.0.1:{port}/0",
+                f"redis://127.0.0.1:{port}/0?password=hunter2%40x"):
+        for argv in (["export", "charges", "--out", str(tmp_path / "x"), "--redis", url],
+                     ["worker", "--redis", url]):
+            code = await asyncio.to_thread(_main_exit_code, argv)
+            err = capsys.readouterr().err
+            assert code == 2 and "cannot use Redis" in err, err
+            _no_secret(err)
