@@ -465,9 +465,10 @@ def _by_fields(value: dict[str, Any], candidates: list[Any]) -> Any | None:
     fallback = None
     for m in candidates:
         cls = _model_origin(m)
-        if not attrs.has(cls):
+        if cls is None or not attrs.has(cls):
             continue
-        wire = {cls._RENAMES.get(f.name, f.name): f.default is attrs.NOTHING
+        renames: dict[str, str] = getattr(cls, "_RENAMES", {})
+        wire = {renames.get(f.name, f.name): f.default is attrs.NOTHING
                 for f in attrs.fields(cls)}
         if all(k in value for k, required in wire.items() if required):
             if value.keys() <= wire.keys():
