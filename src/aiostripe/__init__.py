@@ -25,6 +25,7 @@ from aiostripe._errors import (
     ResponseParseError,
     SignatureVerificationError,
     StripeError,
+    TemporarySessionExpiredError,
 )
 from aiostripe._models import ListObject, SearchResult, StripeObject, StripeResponse
 from aiostripe._options import RequestOptions
@@ -83,6 +84,7 @@ __all__ = [
     "SignatureVerificationError",
     "StripeClient",
     "StripeError",
+    "TemporarySessionExpiredError",
     "StripeObject",
     "StripeResponse",
     "WaitEvent",

@@ -69,6 +69,7 @@ class StripeClient(ClientServices):
         files_base_url: str | None = None,
         stripe_version: str = API_VERSION,
         stripe_account: str | None = None,
+        stripe_context: str | None = None,
         timeout: float = 80.0,
         connect_timeout: float = 30.0,
         max_retries: int = 2,
@@ -93,6 +94,7 @@ class StripeClient(ClientServices):
             files_base_url=files_base_url,
             stripe_version=stripe_version,
             stripe_account=stripe_account,
+            stripe_context=stripe_context,
             timeout=timeout,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
@@ -137,6 +139,7 @@ class StripeClient(ClientServices):
             stripe_version=options.get("stripe_version", parent.stripe_version),
             timeout=options.get("timeout", parent.timeout),
             retry=retry,
+            stripe_context=options.get("stripe_context", parent.stripe_context),
         )
         return child
 
