@@ -27,7 +27,7 @@ from aiostripe._errors import (
     StripeError,
     TemporarySessionExpiredError,
 )
-from aiostripe._models import ListObject, SearchResult, StripeObject, StripeResponse
+from aiostripe._models import ListObject, SearchResult, StripeObject, StripeResponse, V2ListObject
 from aiostripe._options import RequestOptions
 from aiostripe._ratelimit import RateLimit
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
@@ -43,13 +43,15 @@ if TYPE_CHECKING:
         ParallelIterator,
         SearchPage,
         SearchRequest,
+        V2ListPage,
+        V2ListRequest,
         parallel_list,
     )
     from aiostripe._telemetry import RequestEvent, ResponseEvent
 
 _PAGINATION = frozenset({
     "ItemIterator", "ListPage", "ListRequest", "PageIterator", "ParallelIterator", "SearchPage",
-    "SearchRequest", "parallel_list",
+    "SearchRequest", "V2ListPage", "V2ListRequest", "parallel_list",
 })
 """Loaded on first use, like `StripeClient` and the telemetry events: an app that lists nothing
 does not import the pagination machinery (~4 ms of a ~60 ms cold start)."""
@@ -84,9 +86,12 @@ __all__ = [
     "SignatureVerificationError",
     "StripeClient",
     "StripeError",
-    "TemporarySessionExpiredError",
     "StripeObject",
     "StripeResponse",
+    "TemporarySessionExpiredError",
+    "V2ListObject",
+    "V2ListPage",
+    "V2ListRequest",
     "WaitEvent",
     "__version__",
     "parallel_list",

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aiostripe._errors import StripeError
-from aiostripe._models import ListObject, SearchResult, StripeObject, model_of_tag
+from aiostripe._models import ListObject, SearchResult, StripeObject, V2ListObject, model_of_tag
 
 T = TypeVar("T")
 
@@ -160,6 +160,25 @@ def search_result(
     return page
 
 
+def v2_list_object(
+    data: dict[str, Any], item: Callable[[Any], T], cls: type[V2ListObject[Any]] = V2ListObject
+) -> V2ListObject[T]:
+    """A v2 list page (of class `cls`) whose objects `item` parses."""
+    page: V2ListObject[T] = object.__new__(cls)
+    page.data = [item(x) for x in items(data["data"])]
+    nxt = data.get("next_page_url")
+    prev = data.get("previous_page_url")
+    if not (nxt is None or type(nxt) is str) or not (prev is None or type(prev) is str):
+        raise Mismatch("expected page URLs to be strings or null")
+    page.next_page_url = nxt
+    page.previous_page_url = prev
+    if len(data) != 3 or "next_page_url" not in data or "previous_page_url" not in data:
+        finish(page, data)
+    else:
+        page._extra = page._absent = None  # type: ignore[misc]  # (mypy misses the base slots)
+    return page
+
+
 def one_of(*names: str) -> Callable[[Any], Any]:
     """A parser for a value that is one of several models, chosen by its `object` (and
     `deleted`) field, as the tolerant path chooses; a tag none of them has is a mismatch."""
@@ -275,11 +294,13 @@ def _make_fast_parser(type_: Any) -> Callable[[Any], Any] | None:
     if type_ is StripeObject:
         return any_object
     origin = typing.get_origin(type_)
-    if isinstance(origin, type) and issubclass(origin, (ListObject, SearchResult)):
+    if isinstance(origin, type) and issubclass(origin, (ListObject, SearchResult, V2ListObject)):
         (arg,) = typing.get_args(type_)  # ListObject[X], or a subclass (pagination's ListPage)
         item = fast_parser(arg)
         if item is None:
             return None
+        if issubclass(origin, V2ListObject):
+            return functools.partial(v2_list_object, item=item, cls=origin)
         if issubclass(origin, ListObject):
             return functools.partial(list_object, item=item, cls=origin)
         return functools.partial(search_result, item=item, cls=origin)

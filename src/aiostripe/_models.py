@@ -200,6 +200,40 @@ class SearchResult(StripeObject, Generic[T]):
         return _page_repr("SearchResult", self, "url", "has_more", "next_page")
 
 
+@attrs.define(kw_only=True, slots=True, repr=False)
+class V2ListObject(StripeObject, Generic[T]):
+    """A page of a v2 list: `data`, `next_page_url`, `previous_page_url` (page tokens, no
+    `has_more`: the last page has no `next_page_url`). Iterating it gives this page's objects."""
+
+    data: list[T] = attrs.Factory(list)
+    next_page_url: str | None = None
+    previous_page_url: str | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @property
+    def has_more(self) -> bool:
+        """Whether a next page exists (a `next_page_url`)."""
+        return self.next_page_url is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        from aiostripe._fastparse import dump, finish_dict
+
+        try:
+            data = {"data": dump(self.data), "next_page_url": self.next_page_url,
+                    "previous_page_url": self.previous_page_url}
+        except AttributeError:  # parsed tolerantly: fields absent or of another type
+            return unstructure_tolerant(self)  # type: ignore[no-any-return]
+        return finish_dict(self, data)
+
+    def __repr__(self) -> str:
+        return _page_repr("V2ListObject", self, "next_page_url")
+
+
 def _page_repr(kind: str, page: Any, *names: str) -> str:
     """`ListObject(url=..., has_more=..., data=<n>)`, also for a page parsed tolerantly."""
     parts = [f"{n}={getattr(page, n, '<absent>')!r}" for n in names]
@@ -238,6 +272,7 @@ _EVAL_GLOBALS: dict[str, Any] = {
     "Literal": Literal,
     "ListObject": ListObject,
     "SearchResult": SearchResult,
+    "V2ListObject": V2ListObject,
     "StripeObject": StripeObject,
     "EventObjectT": EventObjectT,
 }

@@ -50,9 +50,13 @@ class Service:
         item_type: str,
         *,
         paged: bool = True,
-    ) -> ListRequest[Any]:
-        from aiostripe._pagination import ListRequest  # loaded with the first list call
+    ) -> Any:  # a ListRequest, or a V2ListRequest for a /v2/ path (the method's annotation says)
+        from aiostripe._pagination import ListRequest, V2ListRequest  # loaded with the first list
 
+        if path.startswith("/v2/"):  # page tokens (`next_page_url`), not cursors
+            return V2ListRequest(
+                self._requestor, path, dict(params), options, item_type, template=template
+            )
         return ListRequest(
             self._requestor, path, dict(params), options, item_type, paged=paged, template=template
         )
