@@ -52,15 +52,17 @@ bench: $(GENERATED)
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 # API changelog between two specs: make api-diff OLD=old.yaml NEW=new.json [ARGS="--format json"]
-OLD ?= ../shared/stripe-openapi/spec3.2023-08-16.yaml
-NEW ?= ../shared/stripe-openapi/spec3.json
+OLD ?= ../shared/stripe-openapi/spec3.json
+NEW ?= ../shared/stripe-openapi/spec3.2026-05-27.json
 api-diff: $(STAMP)
 	$(PYTHON) -m codegen diff $(OLD) $(NEW) $(ARGS)
 
 # Re-pin to a new spec and regenerate: make spec-update STRIPE_SPEC=path/to/spec3.json
+# [DOWNLOAD_URL=https://...]. The spec is generated into a temporary directory first: the pin
+# and build/spec/'s copy change only if that succeeds.
 spec-update: $(STAMP)
-	$(PYTHON) -m codegen pin $(STRIPE_SPEC)
-	$(PYTHON) -m codegen generate --spec $(STRIPE_SPEC)
+	$(PYTHON) -m codegen pin $(STRIPE_SPEC) $(if $(DOWNLOAD_URL),--download-url $(DOWNLOAD_URL))
+	$(PYTHON) -m codegen generate
 
 wheel: $(GENERATED)
 	$(PYTHON) -m build --wheel

@@ -22,16 +22,22 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--no-overlays", action="store_true", help="do not merge spec/overlays/")
     chk = sub.add_parser("spec", help="locate the spec and check it against the pin")
     chk.add_argument("--spec", help="spec file")
-    pin = sub.add_parser("pin", help="pin spec/pin.json to another spec file")
+    pin = sub.add_parser("pin", help="pin spec/pin.json to another spec file, once it generates")
     pin.add_argument("spec", help="the new spec file (JSON or YAML)")
+    pin.add_argument("--download-url", default=None,
+                     help="where Stripe publishes this spec (default: kept if the content is the "
+                          "pinned one, else none)")
     args = parser.parse_args(argv)
 
     from codegen import spec as spec_mod
 
     try:
         if args.command == "pin":
-            pinned = spec_mod.pin(args.spec)
-            print(f"pinned {args.spec}: API version {pinned['api_version']}, sha256 {pinned['sha256']}")
+            from codegen.repin import spec_update
+
+            pinned = spec_update(args.spec, args.download_url)
+            print(f"pinned {args.spec}: API version {pinned['api_version']}, "
+                  f"content sha256 {pinned['sha256']}, download URL {pinned['download_url'] or '(none)'}")
             return 0
         if args.command == "spec":
             path = spec_mod.resolve(args.spec)

@@ -45,7 +45,8 @@ SEGMENT_NAMES: dict[str, str] = {
 }
 
 # "VERB /path" -> "service.path.method": every operation whose name the rules in
-# `derive_name` do not give. Filled from the official SDK's names (stripe-python-names.json), with
+# `derive_name` do not give. Filled from the official SDK's names (stripe-python-names.json and
+# stripe-python-names.2026-05-27.json, without its `v1.` prefix), with
 # names of our own for the routes that SDK has dropped and for preview endpoints.
 OVERRIDES: dict[str, str] = {
     # the official SDK's names
@@ -64,6 +65,7 @@ OVERRIDES: dict[str, str] = {
     "POST /v1/accounts/{account}/login_links": "accounts.login_links.create",
     "POST /v1/apple_pay/domains": "apple_pay_domains.create",
     "POST /v1/apps/secrets/delete": "apps.secrets.delete_where",
+    "POST /v1/billing/credit_grants/{id}/void": "billing.credit_grants.void_grant",
     "POST /v1/credit_notes/{id}/void": "credit_notes.void_credit_note",
     "POST /v1/customers/{customer}/funding_instructions": "customers.funding_instructions.create",
     "POST /v1/customers/{customer}/sources": "customers.payment_sources.create",
@@ -73,6 +75,8 @@ OVERRIDES: dict[str, str] = {
     "POST /v1/invoices/{invoice}/lines/{line_item_id}": "invoices.line_items.update",
     "POST /v1/invoices/{invoice}/send": "invoices.send_invoice",
     "POST /v1/invoices/{invoice}/void": "invoices.void_invoice",
+    "GET /v1/tax/associations/find": "tax.associations.find",
+    "POST /v1/payment_records/report_payment": "payment_records.report_payment",
     "POST /v1/quotes/{quote}/finalize": "quotes.finalize_quote",
     "POST /v1/tax/transactions/create_from_calculation": "tax.transactions.create_from_calculation",
     "POST /v1/tax/transactions/create_reversal": "tax.transactions.create_reversal",
@@ -80,6 +84,9 @@ OVERRIDES: dict[str, str] = {
     "POST /v1/test_helpers/issuing/cards/{card}/shipping/fail": "test_helpers.issuing.cards.fail_card",
     "POST /v1/test_helpers/issuing/cards/{card}/shipping/return": "test_helpers.issuing.cards.return_card",
     "POST /v1/test_helpers/issuing/cards/{card}/shipping/ship": "test_helpers.issuing.cards.ship_card",
+    "POST /v1/test_helpers/issuing/cards/{card}/shipping/submit": "test_helpers.issuing.cards.submit_card",
+    "POST /v1/test_helpers/issuing/authorizations/{authorization}/fraud_challenges/respond":
+        "test_helpers.issuing.authorizations.respond",
     "POST /v1/test_helpers/issuing/transactions/create_force_capture": "test_helpers.issuing.transactions.create_force_capture",
     "POST /v1/test_helpers/issuing/transactions/create_unlinked_refund": "test_helpers.issuing.transactions.create_unlinked_refund",
     "POST /v1/test_helpers/treasury/inbound_transfers/{id}/return": "test_helpers.treasury.inbound_transfers.return_inbound_transfer",

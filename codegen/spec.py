@@ -2,8 +2,13 @@
 
 The pin (`spec/pin.json`) names the API version and the sha256 of the spec we build from. A spec is
 looked for in this order: an explicit path (`STRIPE_SPEC`), the copy `make spec-update` keeps in
-`build/spec/`, the shared copy beside the repository (`../shared/stripe-openapi/spec3.json`), then
-Stripe's published copy for the pinned version.
+`build/spec/`, the shared copy beside the repository (`../shared/stripe-openapi/spec3.2026-05-27.json`),
+then Stripe's published copy for the pinned version.
+
+The pin is of the spec's content, not its bytes: `content_sha256` is the sha256 of the parsed
+document written in one canonical form (`canonical_json`: keys sorted, no whitespace, UTF-8 kept as
+is), so Stripe's file and a re-serialised copy of it (another indentation, key order or escaping)
+pin equal.
 """
 
 from __future__ import annotations
@@ -11,15 +16,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
+import tempfile
 import urllib.request
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 PIN_FILE = REPO / "spec" / "pin.json"
 OVERLAY_DIR = REPO / "spec" / "overlays"
-SHARED_SPEC = REPO.parent / "shared" / "stripe-openapi" / "spec3.json"
+SHARED_SPEC = REPO.parent / "shared" / "stripe-openapi" / "spec3.2026-05-27.json"
 CACHE = REPO / "build" / "spec"
 
 Spec = dict[str, Any]
@@ -33,8 +42,20 @@ def read_pin() -> dict[str, str]:
     return json.loads(PIN_FILE.read_text())
 
 
+def canonical_json(doc: Any) -> bytes:
+    """The one form a spec's content is hashed in: keys sorted, no whitespace, UTF-8 as is."""
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def content_sha256(doc: Any) -> str:
+    """sha256 of a parsed document's canonical form: equal for equal content, whatever the bytes."""
+    return hashlib.sha256(canonical_json(doc)).hexdigest()
+
+
 def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The content sha256 of a spec file (JSON or YAML), as the pin records it."""
+    return content_sha256(load_document(path))
 
 
 def load_document(path: Path) -> Spec:
@@ -52,10 +73,10 @@ def load_document(path: Path) -> Spec:
     return doc
 
 
-def verify_pin(path: Path, pin: dict[str, str] | None = None) -> None:
-    """Refuse a spec whose sha256 differs from the pin, saying how to re-pin it."""
+def verify_pin(path: Path, pin: dict[str, str] | None = None, doc: Spec | None = None) -> None:
+    """Refuse a spec whose content sha256 differs from the pin, saying how to re-pin it."""
     pin = pin or read_pin()
-    digest = sha256_of(path)
+    digest = content_sha256(doc) if doc is not None else sha256_of(path)
     if digest != pin["sha256"]:
         raise SpecError(
             f"{path} does not match the pinned spec (API version {pin['api_version']}):\n"
@@ -64,26 +85,39 @@ def verify_pin(path: Path, pin: dict[str, str] | None = None) -> None:
         )
 
 
-def pin(path: str | os.PathLike[str]) -> dict[str, str]:
-    """Re-pin `spec/pin.json` to another spec file (its API version and sha256)."""
-    spec_path = Path(path)
-    if not spec_path.is_file():
-        raise SpecError(f"{path}: no such file")
-    doc = load_document(spec_path)
-    old = read_pin()
-    version = str(doc.get("info", {}).get("version", "unknown"))
-    new = {
-        "api_version": version,
-        "file": spec_path.name,
-        "sha256": sha256_of(spec_path),
-        "download_url": old["download_url"] if old.get("api_version") == version else "",
+def new_pin(path: Path, doc: Spec, download_url: str | None = None) -> dict[str, str]:
+    """The pin of `doc` (read from `path`). Its download URL is the one given, else the old pin's
+    when the content is the same, else empty: never a URL whose file is another spec."""
+    old = read_pin() if PIN_FILE.is_file() else {}
+    digest = content_sha256(doc)
+    if download_url is None:
+        download_url = old.get("download_url", "") if old.get("sha256") == digest else ""
+    return {
+        "api_version": str(doc.get("info", {}).get("version", "unknown")),
+        "file": path.name,
+        "sha256": digest,
+        "download_url": download_url,
     }
-    PIN_FILE.write_text(json.dumps(new, indent=2) + "\n")
+
+
+def write_pin(spec_path: Path, new: dict[str, str]) -> None:
+    """Write `spec/pin.json` and the cached copy of the spec: both, or (on failure) neither."""
     target = cached_copy(new)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if spec_path.resolve() != target.resolve():
-        shutil.copyfile(spec_path, target)
-    return new
+    pin_text = json.dumps(new, indent=2) + "\n"
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".pin-") as tmp:
+        staged_spec = Path(tmp) / target.name
+        staged_pin = Path(tmp) / PIN_FILE.name
+        shutil.copyfile(spec_path, staged_spec)
+        staged_pin.write_text(pin_text, encoding="utf-8")
+        had_copy = target.exists()
+        os.replace(staged_spec, target)
+        try:
+            os.replace(staged_pin, PIN_FILE)  # build/ and spec/ are both in the repository
+        except BaseException:
+            if not had_copy:
+                target.unlink(missing_ok=True)
+            raise
 
 
 def download_pinned(pin: dict[str, str]) -> Path:
@@ -130,34 +164,73 @@ def cached_copy(pin_data: dict[str, str]) -> Path:
     return CACHE / f"pinned-{pin_data['sha256'][:16]}{suffix}"
 
 
-def merge_overlays(doc: Spec, overlay_dir: Path = OVERLAY_DIR) -> Spec:
+_PLACEHOLDER = re.compile(r"\{[^}/]*\}")
+
+
+def route_shape(path: str) -> str:
+    """A route with its placeholders blanked: `/v1/x/{session}` and `/v1/x/{id}` give `/v1/x/{}`."""
+    return _PLACEHOLDER.sub("{}", path)
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def merge_overlays(doc: Spec, overlay_dir: Path = OVERLAY_DIR,
+                   report: Callable[[str], None] = _say) -> Spec:
     """Merge our hand-written OpenAPI fragments (paths and component schemas) into `doc`.
 
-    An overlay may only add: an operation or schema that the spec already has is an error, so a
-    newer spec that ships a preview endpoint is noticed instead of silently shadowed.
+    Overlays retire themselves: an operation or schema that Stripe's spec already has (an
+    operation compared by verb and route, whatever its placeholders are named) is left out with one
+    line naming it, Stripe's wins. An overlay operation added to a route Stripe has (a method
+    Stripe's spec lacks there) is merged under Stripe's route and reported.
     """
     if not overlay_dir.is_dir():
         return doc
+    routes = {route_shape(route): route for route in doc["paths"]}
     for path in sorted(overlay_dir.glob("*.json")):
         frag = json.loads(path.read_text(encoding="utf-8"))
         for route, ops in frag.get("paths", {}).items():
-            target = doc["paths"].setdefault(route, {})
+            stripe_route = routes.get(route_shape(route))
             for verb, op in ops.items():
-                if verb in target:
-                    raise SpecError(f"overlay {path.name}: {verb.upper()} {route} is already in the spec")
-                target[verb] = op
+                where = f"{verb.upper()} {route}"
+                if stripe_route is None:
+                    doc["paths"].setdefault(route, {})[verb] = op
+                    routes[route_shape(route)] = route
+                elif verb in doc["paths"][stripe_route]:
+                    report(f"overlay {path.name}: {where} is in Stripe's spec "
+                           f"({verb.upper()} {stripe_route}): left out, Stripe's wins")
+                else:
+                    report(f"overlay {path.name}: adds {where} to {stripe_route}, "
+                           "a path Stripe's spec has")
+                    doc["paths"][stripe_route][verb] = _renamed(op, route, stripe_route)
         schemas = doc["components"]["schemas"]
         for name, schema in frag.get("components", {}).get("schemas", {}).items():
             if name in schemas:
-                raise SpecError(f"overlay {path.name}: schema {name!r} is already in the spec")
-            schemas[name] = schema
+                report(f"overlay {path.name}: schema {name!r} is in Stripe's spec: left out, "
+                       "Stripe's wins")
+            else:
+                schemas[name] = schema
     return doc
+
+
+def _renamed(op: dict[str, Any], route: str, stripe_route: str) -> dict[str, Any]:
+    """`op` (written for `route`) with its path parameters named as in `stripe_route`."""
+    names = dict(zip(_PLACEHOLDER.findall(route), _PLACEHOLDER.findall(stripe_route)))
+    if all(a == b for a, b in names.items()):
+        return op
+    params = [
+        {**p, "name": names[f"{{{p['name']}}}"][1:-1]}
+        if p.get("in") == "path" and f"{{{p['name']}}}" in names else p
+        for p in op.get("parameters", [])
+    ]
+    return {**op, "parameters": params}
 
 
 def load(path: str | os.PathLike[str] | None = None, *, pinned: bool = True, overlays: bool = True) -> Spec:
     """Resolve, verify (when `pinned`), parse and overlay the spec."""
     spec_path = resolve(path)
-    if pinned:
-        verify_pin(spec_path)
     doc = load_document(spec_path)
+    if pinned:
+        verify_pin(spec_path, doc=doc)
     return merge_overlays(doc) if overlays else doc
