@@ -109,6 +109,7 @@ class OperationView:
     response_arg: str
     extra_args: str
     def_keyword: str
+    list_call: str  # the Service method of a list or search: list, v2_list, search
 
 
 def _docstring(op: ir.Operation) -> str:
@@ -172,6 +173,7 @@ def operation_view(op: ir.Operation) -> OperationView:
         response_arg="None" if op.kind == "binary" else f'"{op.returns}"',
         extra_args=", ".join(extra),
         def_keyword="def" if op.kind in ("list", "search") else "async def",
+        list_call="v2_list" if op.return_annotation.startswith("V2ListRequest") else op.kind,
     )
 
 
@@ -187,6 +189,7 @@ class ServiceView:
     param_imports: list[tuple[str, list[str]]]  # (params module, TypedDict names)
     page_imports: list[str]
     uses_pages: bool
+    uses_any: bool  # some operation returns a value typed with Any (`dict[str, Any]`)
     quotes_path: bool  # some operation has path parameters: quote_path_param is imported
 
 
@@ -200,7 +203,7 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
     for op in ops:
         for ref in ir.model_refs(op.returns):
             refs.setdefault(api.models[ref].module, set()).add(ref)
-    pages = sorted({"ListRequest" if o.kind == "list" else "SearchRequest"
+    pages = sorted({o.return_annotation.split("[", 1)[0]
                     for o in ops if o.kind in ("list", "search")})
     children = [service.children[k] for k in sorted(service.children)]
     return ServiceView(
@@ -214,6 +217,7 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
         param_imports=_param_imports(ops),
         page_imports=pages,
         uses_pages=bool(pages),
+        uses_any=any("Any" in o.return_annotation for o in ops),
         quotes_path=any(o.path_params for o in ops),
     )
 
@@ -302,8 +306,10 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
         write(f"services/{service.module}.py", "service_module.py.j2",
               view=service_view(service, api))
     root_children = sorted(api.services.children.items())
+    v1_children = [(k, c) for k, c in root_children if k != "v2"]  # `stripe.v2` is not v1's
     write("services/__init__.py", "services_init.py.j2",
-          children=[c for _, c in root_children], children_by_name=root_children)
+          children=[c for _, c in root_children], children_by_name=v1_children,
+          v2=api.services.children.get("v2"))
     write("event_types.py", "event_types.py.j2", event_types=api.event_types)
     write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
         api.event_types, api.object_types, {m.name: m.module for m in api.models.values()}))

@@ -18,6 +18,7 @@ from aiostripe._ratelimit import RateLimit
 from aiostripe._requestor import (
     DEFAULT_BASE_URL,
     DEFAULT_FILES_URL,
+    DEFAULT_METER_EVENTS_URL,
     DEFAULT_READ_TIMEOUT,
     OnRateLimitWait,
     OnRetry,
@@ -41,7 +42,9 @@ class StripeClient(ClientServices):
     ```
 
     `base_url` points it at another server (a local fake, a proxy); file uploads go to
-    `files_base_url`, which follows `base_url` unless given. One client holds one aiohttp session:
+    `files_base_url`, which follows `base_url` unless given, and the v2 meter event stream to
+    `meter_events_base_url` (`https://meter-events.stripe.com`, the spec's host for it; it too
+    follows `base_url` unless given). One client holds one aiohttp session:
     close it with `await client.close()` or use it as `async with`.
 
     Retries, timeouts and flow control (README: "Retries, idempotency, rate limits and timeouts"): each call may be retried
@@ -67,6 +70,7 @@ class StripeClient(ClientServices):
         *,
         base_url: str = DEFAULT_BASE_URL,
         files_base_url: str | None = None,
+        meter_events_base_url: str | None = None,
         stripe_version: str = API_VERSION,
         stripe_account: str | None = None,
         stripe_context: str | None = None,
@@ -87,11 +91,16 @@ class StripeClient(ClientServices):
     ) -> None:
         if files_base_url is None:
             files_base_url = DEFAULT_FILES_URL if base_url == DEFAULT_BASE_URL else base_url
+        if meter_events_base_url is None:
+            meter_events_base_url = (
+                DEFAULT_METER_EVENTS_URL if base_url == DEFAULT_BASE_URL else base_url
+            )
         configure_from_env()  # AIOSTRIPE_LOG=info|debug
         self._requestor = Requestor(
             api_key=api_key,
             base_url=base_url,
             files_base_url=files_base_url,
+            meter_events_base_url=meter_events_base_url,
             stripe_version=stripe_version,
             stripe_account=stripe_account,
             stripe_context=stripe_context,

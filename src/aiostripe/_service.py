@@ -12,7 +12,7 @@ from aiostripe._models import parse_response, parser_named
 from aiostripe._options import RequestOptions
 
 if TYPE_CHECKING:
-    from aiostripe._pagination import ListRequest, SearchRequest
+    from aiostripe._pagination import ListRequest, SearchRequest, V2ListRequest
     from aiostripe._requestor import Requestor
 
 
@@ -50,15 +50,26 @@ class Service:
         item_type: str,
         *,
         paged: bool = True,
-    ) -> Any:  # a ListRequest, or a V2ListRequest for a /v2/ path (the method's annotation says)
-        from aiostripe._pagination import ListRequest, V2ListRequest  # loaded with the first list
+    ) -> ListRequest[Any]:
+        from aiostripe._pagination import ListRequest  # loaded with the first list call
 
-        if path.startswith("/v2/"):  # page tokens (`next_page_url`), not cursors
-            return V2ListRequest(
-                self._requestor, path, dict(params), options, item_type, template=template
-            )
         return ListRequest(
             self._requestor, path, dict(params), options, item_type, paged=paged, template=template
+        )
+
+    def _v2_list(
+        self,
+        path: str,
+        template: str,
+        params: Mapping[str, Any],
+        options: RequestOptions | None,
+        item_type: str,
+    ) -> V2ListRequest[Any]:
+        """A v2 list: pages linked by `next_page_url` (page tokens), not cursors."""
+        from aiostripe._pagination import V2ListRequest
+
+        return V2ListRequest(
+            self._requestor, path, dict(params), options, item_type, template=template
         )
 
     def _search(

@@ -14,6 +14,7 @@ performs it at most once however many times it is sent. See the README section "
 from aiostripe._requestor.loop import (
     DEFAULT_BASE_URL,
     DEFAULT_FILES_URL,
+    DEFAULT_METER_EVENTS_URL,
     DEFAULT_READ_TIMEOUT,
     OnRateLimitWait,
     OnRetry,
@@ -24,6 +25,7 @@ from aiostripe._requestor.response import RawResponse
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_FILES_URL",
+    "DEFAULT_METER_EVENTS_URL",
     "DEFAULT_READ_TIMEOUT",
     "OnRateLimitWait",
     "OnRetry",

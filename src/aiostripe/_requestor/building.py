@@ -30,6 +30,7 @@ class _Building:
     api_key: str
     base_url: str
     files_base_url: str
+    meter_events_base_url: str
     stripe_version: str
     stripe_account: str | None
     stripe_context: str | None
@@ -131,7 +132,13 @@ class _Building:
         import yarl  # aiohttp's URLs: loaded with the first call, like aiohttp (~5 ms; ~0.1 µs here)
 
         method = method.lower()
-        url = (self.files_base_url if host == "files" else self.base_url) + path
+        if host == "api":
+            base = self.base_url
+        elif host == "files":
+            base = self.files_base_url
+        else:  # "meter_events": the v2 meter event stream
+            base = self.meter_events_base_url
+        url = base + path
         v2 = is_v2_path(path)
         headers = self._headers(method, options, v2)
         data: bytes | None = None

@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not 
 
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_FILES_URL = "https://files.stripe.com"
+DEFAULT_METER_EVENTS_URL = "https://meter-events.stripe.com"
+"""The host of the v2 meter event stream (the spec's operation-level `servers` entry)."""
 DEFAULT_READ_TIMEOUT = 30.0
 """Seconds one attempt may take, from sending to the last byte of the answer (README: "Deadlines
 and timeouts"): Stripe answers in well under a second and its slowest calls in seconds, so an
@@ -88,6 +90,7 @@ class Requestor(_Building, _Verdicts):
         timeout: float,
         connect_timeout: float,
         stripe_context: str | None = None,
+        meter_events_base_url: str | None = None,
         retry: RetryPolicy,
         read_timeout: float | None = DEFAULT_READ_TIMEOUT,
         max_connections: int,
@@ -100,6 +103,11 @@ class Requestor(_Building, _Verdicts):
         self.api_key = _validate.api_key(api_key)
         self.base_url = _validate.base_url(base_url).rstrip("/")
         self.files_base_url = _validate.base_url(files_base_url, "files_base_url").rstrip("/")
+        self.meter_events_base_url = (
+            self.base_url
+            if meter_events_base_url is None
+            else _validate.base_url(meter_events_base_url, "meter_events_base_url").rstrip("/")
+        )
         self.stripe_version = _validate.header_value(stripe_version, "stripe_version")
         if stripe_account is not None:
             _validate.header_value(stripe_account, "stripe_account")
