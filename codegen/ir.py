@@ -22,7 +22,7 @@ Schema = dict[str, Any]
 # Where a type expression names a model (for imports): a word starting with a capital.
 _MODEL_REF = re.compile(r"\b([A-Z][A-Za-z0-9]*)\b")
 _TYPING_NAMES = {"Literal", "Any", "None", "ListObject", "SearchResult", "StripeObject", "Required",
-                 "IO", "datetime", "EventObjectT"}
+                 "IO", "datetime", "EventObjectT", "Int64", "Decimal", "V2ListObject"}
 
 
 @dataclass
@@ -234,6 +234,12 @@ def _is_v2_page(schema: Schema) -> bool:
     return "data" in props and "next_page_url" in props and "object" not in props
 
 
+_V2_FORMATS = {"int64": "Int64", "decimal": "Decimal", "date-time": "datetime"}
+"""String formats of the v2 schemas read as Python values (`aiostripe._wiretypes`)."""
+
+_PARAM_FORMATS = {"decimal": "str | Decimal", "date-time": "str | datetime"}
+"""String formats whose params also take the Python value (the encoders write it as text)."""
+
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 """JSON Schema scalar type -> Python annotation, for responses and params alike."""
 
@@ -311,6 +317,8 @@ class Builder:
 
     def _scalar_or_container(self, schema: Schema, owner: str, prop: str, module: str) -> str:
         kind = schema.get("type")
+        if kind == "string" and module.startswith("v2_") and schema.get("format") in _V2_FORMATS:
+            return _V2_FORMATS[schema["format"]]  # a v2 value sent as a string (_wiretypes)
         if kind in _SCALARS:
             return _SCALARS[kind]
         if kind == "array":
@@ -353,6 +361,8 @@ class Builder:
             return "bytes | IO[bytes]"  # a file upload
         if kind == "integer" and schema.get("format") == "unix-time":
             return "int | datetime"  # the encoder sends datetimes as Unix seconds
+        if kind == "string" and prefix.startswith("V2") and schema.get("format") in _PARAM_FORMATS:
+            return _PARAM_FORMATS[schema["format"]]
         if kind in _SCALARS:
             return _SCALARS[kind]
         if kind == "array":

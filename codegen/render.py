@@ -64,6 +64,9 @@ class ModelsModuleView:
     type_imports: list[tuple[str, list[str]]] = field(default_factory=list)
     code: dict[str, structure.ModelCode] = field(default_factory=dict)  # fast-path code by class
     dispatchers: list[tuple[str, str]] = field(default_factory=list)
+    uses_datetime: bool = False  # v2 values sent as strings (`aiostripe._wiretypes`)
+    uses_decimal: bool = False
+    uses_int64: bool = False
 
 
 def models_module_view(name: str, models: list[ir.Model], api: ir.API) -> ModelsModuleView:
@@ -88,9 +91,12 @@ def models_module_view(name: str, models: list[ir.Model], api: ir.API) -> Models
     schema_id = next((m.schema_id for m in models if m.schema_id), name)
     dispatchers: list[tuple[str, str]] = []
     code = {m.name: structure.model_code(m, api, dispatchers) for m in models if not m.alias_of}
+    words = set(re.findall(r"\w+", " ".join(exprs)))
     return ModelsModuleView(
         name, schema_id, models, sorted(typing, key=str.lower), sorted(core),
         [(mod, sorted(names)) for mod, names in sorted(refs.items())], code, dispatchers,
+        uses_datetime="datetime" in words, uses_decimal="Decimal" in words,
+        uses_int64="Int64" in words,
     )
 
 
@@ -240,6 +246,7 @@ def params_view(service: ir.Service) -> dict[str, Any]:
         "service": service,
         "typing_imports": sorted(typing, key=str.lower),
         "uses_datetime": "datetime" in " ".join(exprs),
+        "uses_decimal": "Decimal" in " ".join(exprs),
     }
 
 

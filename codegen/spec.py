@@ -21,8 +21,8 @@ import shutil
 import sys
 import tempfile
 import urllib.request
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent

@@ -26,7 +26,7 @@ def _page(ns: range, nxt: str | None, prev: str | None = None) -> tuple[int, dic
 
 
 PAGES = [
-    _page(range(0, 3), "/v2/core/events?page=tok_2"),
+    _page(range(3), "/v2/core/events?page=tok_2"),
     _page(range(3, 6), "/v2/core/events?page=tok_3", "/v2/core/events?page=tok_1b"),
     _page(range(6, 7), None, "/v2/core/events?page=tok_2b"),
 ]
@@ -108,11 +108,13 @@ async def test_resuming_from_a_saved_page_url_or_a_mid_page_cursor(recorder: Rec
 
 async def test_a_page_boundary_cursor_is_the_next_page_url(recorder: Recorder) -> None:
     recorder.answer(*PAGES)
-    async with aiostripe.StripeClient("sk_test_v2", base_url=recorder.url) as stripe:
-        async with _events(stripe).auto_paging_iter(prefetch=0) as it:
-            for _ in range(3):
-                await it.__anext__()
-            assert it.cursor == "/v2/core/events?page=tok_2"
+    async with (
+        aiostripe.StripeClient("sk_test_v2", base_url=recorder.url) as stripe,
+        _events(stripe).auto_paging_iter(prefetch=0) as it,
+    ):
+        for _ in range(3):
+            await it.__anext__()
+        assert it.cursor == "/v2/core/events?page=tok_2"
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from the client, the call and `with_options`, and v2 error bodies raised as v1's
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from aiostripe._errors import StripeError
 from aiostripe._models import ListObject, SearchResult, StripeObject, V2ListObject, model_of_tag
+from aiostripe._wiretypes import wire_text
 
 T = TypeVar("T")
 
@@ -244,7 +245,7 @@ def dump(value: Any) -> Any:
         return [dump(v) for v in value]
     if type(value) is dict:
         return {k: dump(v) for k, v in value.items()}
-    return value
+    return wire_text(value)
 
 
 def dump_tolerant(obj: StripeObject) -> dict[str, Any]:

@@ -28,6 +28,8 @@ import importlib
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
 
 import attrs
@@ -37,6 +39,7 @@ from typing_extensions import TypeVar as TypeVar_
 
 from aiostripe._errors import ResponseParseError, StripeError
 from aiostripe._tolerant import structure_tolerant, unstructure_tolerant
+from aiostripe._wiretypes import Int64, decimal_value, int64_value, timestamp_value, wire_text
 
 T = TypeVar("T")
 
@@ -305,6 +308,27 @@ def _passthrough(value: Any, _: Any) -> Any:
 
 for _t in (str, int, float, bool, Any):
     converter.register_structure_hook(_t, _passthrough)
+
+# v2 values sent as strings (`_wiretypes`): read from their text, written back as it
+
+
+def _wire_hooks(cls: type, read: Callable[[Any], Any]) -> None:
+    def structure_hook(value: Any, _: Any) -> Any:
+        return read(value)
+
+    def is_cls(t: Any) -> bool:
+        return t is cls
+
+    def is_sub(t: Any) -> bool:
+        return isinstance(t, type) and issubclass(t, cls)
+
+    converter.register_structure_hook_func(is_cls, structure_hook)
+    converter.register_unstructure_hook_func(is_sub, wire_text)
+
+
+_wire_hooks(Int64, int64_value)
+_wire_hooks(Decimal, decimal_value)
+_wire_hooks(datetime, timestamp_value)
 def _is_literal(t: Any) -> bool:
     origin: Any = get_origin(t)
     return origin is Literal
