@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from codegen import events, ir, naming, shapes, structure
+from codegen import events, ir, naming, shapes, structure, thin_events
 from codegen.limits import limits_json
 from codegen.spec import REPO
 
@@ -250,6 +250,18 @@ def params_view(service: ir.Service) -> dict[str, Any]:
     }
 
 
+def thin_events_view(api: ir.API) -> dict[str, Any]:
+    """The notification classes of the thin event types file (none without it)."""
+    class_of = {m.schema_id: m.name for m in api.models.values() if m.schema_id}
+    module_of = {m.name: m.module for m in api.models.values()}
+    found = thin_events.thin_events(thin_events.load(), class_of, module_of)
+    imports: dict[str, set[str]] = {}
+    for e in found:
+        if e.related and e.related_module:
+            imports.setdefault(e.related_module, set()).add(e.related)
+    return {"events": found, "imports": [(m, sorted(n)) for m, n in sorted(imports.items())]}
+
+
 # --- the IR as data, for the fake server and the CLI -----------------------------------------
 
 
@@ -318,6 +330,7 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
           children=[c for _, c in root_children], children_by_name=v1_children,
           v2=api.services.children.get("v2"))
     write("event_types.py", "event_types.py.j2", event_types=api.event_types)
+    write("event_notifications.py", "event_notifications.py.j2", **thin_events_view(api))
     write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
         api.event_types, api.object_types, {m.name: m.module for m in api.models.values()}))
     (out / "ir.json").write_text(json.dumps(ir_json(api), indent=1, sort_keys=True) + "\n",

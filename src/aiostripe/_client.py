@@ -28,9 +28,13 @@ from aiostripe._retry import ClientStats, RetryPolicy
 from aiostripe._telemetry import OnRequest, OnResponse, make_telemetry
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import aiohttp
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
+
+    from aiostripe.event_notifications import EventNotification
 
 
 class StripeClient(ClientServices):
@@ -176,6 +180,24 @@ class StripeClient(ClientServices):
         """Close the client's HTTP session (a session passed in by the caller is left open; a
         client from `with_options` leaves its parent's session open)."""
         await self._requestor.close()
+
+    def parse_event_notification(
+        self,
+        payload: bytes | str,
+        sig_header: str | None,
+        secret: str | Sequence[str],
+        *,
+        tolerance: int | None = 300,
+    ) -> EventNotification:
+        """Verify a thin event delivery (an event destination's; the signature is checked as for
+        v1 webhooks) and return its typed notification, bound to this client:
+        `await n.fetch_event()`, `await n.fetch_related_object()`. An unknown type gives an
+        `UnknownEventNotification`; a v1 event raises ValueError (use `construct_event`)."""
+        from aiostripe.event_notifications import parse_event_notification
+
+        return parse_event_notification(
+            payload, sig_header, secret, client=self, tolerance=tolerance
+        )
 
     async def raw_request(
         self,
