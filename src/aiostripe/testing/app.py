@@ -310,7 +310,9 @@ def _v2_reply(self: _Server, request: web.Request, record: RequestRecord, op: Op
             raise invalid("v2 requests take a JSON body (Content-Type: application/json)",
                           "invalid_content_type")
     except StripeHTTPError as exc:
-        return self._error(exc, request_id, request)
+        reply = self._error(exc, request_id, request)
+        record.answer = json.loads(reply.body)
+        return reply
     idempotency_key = request.headers.get("Idempotency-Key")
     slot: tuple[str, str] | None = None
     fingerprint = ""
@@ -341,6 +343,7 @@ def _v2_reply(self: _Server, request: web.Request, record: RequestRecord, op: Op
         reply = _Reply(200, _json(body), self._headers(request, request_id))
     if slot is not None:
         self.saved[slot] = _Saved(fingerprint, reply)
+    record.answer = json.loads(reply.body)
     return reply
 
 

@@ -27,6 +27,8 @@ class RequestRecord:
     status: int | None = None
     fault: str | None = None
     replayed: bool = False
+    answer: Any = None
+    """The JSON body answered to a `/v2/` request (for checks against the spec)."""
 
     @property
     def params(self) -> dict[str, Any]:

@@ -105,8 +105,9 @@ def imports_create(fake: FakeV2, request: V2Request, _: Mapping[str, str],
                    params: dict[str, Any]) -> Any:
     from aiostripe.testing.v2.state import iso
 
-    if "feed_type" not in params:
-        raise missing("feed_type")
+    for name in ("feed_type", "metadata", "mode"):
+        if name not in params:
+            raise missing(name)
     state = fake.state
     return state.put("product_catalog_import", {
         "id": state.new_id("pci"), "object": "v2.commerce.product_catalog_import",
