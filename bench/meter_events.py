@@ -15,7 +15,6 @@ import json
 import subprocess
 import sys
 import time
-
 from typing import Any
 
 from aiostripe import StripeClient
@@ -62,8 +61,8 @@ def table(out: dict[str, Any]) -> list[str]:
     return [
         "| meter events to the fake | events/s |",
         "|---|---|",
-        f"| MeterEventStream (batches of 100, concurrency {out['concurrency']}) "
-        f"| {out['helper_events_per_s']:,} |",
+        (f"| MeterEventStream (batches of 100, concurrency {out['concurrency']}) "
+         f"| {out['helper_events_per_s']:,} |"),
         f"| plain loop of v2.billing.meter_events.create | {out['plain_events_per_s']:,} |",
         f"| ratio | {out['ratio']}x |",
     ]
