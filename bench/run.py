@@ -15,7 +15,9 @@ pages), `requests` (customer retrieves/s at concurrency 1 and 32, with aiostripe
 max_retries=0 for the retry overhead and through `raw_request`), `webhook` (`construct_event`
 events/s), `jsonl` (the CLI's JSON Lines objects/s), `hold` (RSS of a list of 1,000,000 kept
 objects), `cold` (import + client + first service access, and
-to the first response: time and peak RSS), `generate` (`python -m codegen generate` of the full
+to the first response: time and peak RSS), `first` (a whole program's time to its first
+response: spawn of the interpreter to the customer's id printed, bench/first_response.py),
+`generate` (`python -m codegen generate` of the full
 spec into a temporary directory), `memory` (RSS while auto-paginating 1,000,000 objects with a
 slow consumer), `telemetry` (bench/telemetry.py: CPU per call with tracing off and on, as ratios
 against the same client without telemetry, in one process), `distributed` (1, 2, 4 export workers
@@ -55,7 +57,7 @@ LABELS = {
     "raw": "raw aiohttp + json.loads",
 }
 FIGURES = ["capacity", "list", "search", "requests", "webhook", "jsonl", "hold", "cold",
-           "generate", "memory", "telemetry", "distributed", "soak", "fake", "meter"]
+           "first", "generate", "memory", "telemetry", "distributed", "soak", "fake", "meter"]
 LIST_PATH = "/v1/treasury/transactions?financial_account=fa_1&limit=100"
 CUSTOMER_PATH = "/v1/customers/cus_1"
 
@@ -67,6 +69,7 @@ class Profile:
     procs: int  # processes per (figure, client)
     warmup: float
     cold_runs: int
+    first_runs: int  # whole programs per client, to their first response
     gen_runs: int
     memory_total: int
     capacity_seconds: float
@@ -75,11 +78,11 @@ class Profile:
 
 
 PROFILES = {
-    "default": Profile(seconds=1.5, reps=3, procs=3, warmup=0.5, cold_runs=7, gen_runs=3,
-                       memory_total=1_000_000, capacity_seconds=1.5, jsonl_total=30_000,
+    "default": Profile(seconds=1.5, reps=3, procs=3, warmup=0.5, cold_runs=7, first_runs=15,
+                       gen_runs=3, memory_total=1_000_000, capacity_seconds=1.5, jsonl_total=30_000,
                        budget=900.0),
-    "quick": Profile(seconds=0.6, reps=3, procs=1, warmup=0.3, cold_runs=3, gen_runs=1,
-                     memory_total=200_000, capacity_seconds=0.6, jsonl_total=10_000,
+    "quick": Profile(seconds=0.6, reps=3, procs=1, warmup=0.3, cold_runs=3, first_runs=5,
+                     gen_runs=1, memory_total=200_000, capacity_seconds=0.6, jsonl_total=10_000,
                      budget=200.0),
 }
 
@@ -373,6 +376,45 @@ class Runner:
                     if "peak_rss_kb" in out:
                         self.cell("cold_rss", key).samples.append(out["peak_rss_kb"] / 1024)
             self.log(f"cold start round {i + 1}/{self.p.cold_runs}")
+
+    def fig_first(self) -> None:
+        """A whole program's time to its first response (bench/first_response.py): from the spawn
+        of the interpreter to the id it prints, and its CPU time until then. The clients take
+        turns, the order rotating each round, so that the machine's drifting load hits all."""
+        targets = ["python", "aiostripe", "sdk-httpx", "sdk-httpx-lean", "sdk-aiohttp", "raw"]
+        for target in targets:  # untimed: bytecode caches written, files in the page cache
+            self.first_response(target)
+        for i in range(self.p.first_runs):
+            for target in targets[i % len(targets):] + targets[:i % len(targets)]:
+                if self.unavailable("first", target):
+                    continue
+                if self.remaining() < 5:
+                    return self.skip("first", targets)
+                self.record("first", target, self.first_response(target), value="seconds")
+            self.log(f"first response round {i + 1}/{self.p.first_runs}")
+
+    def first_response(self, target: str) -> dict[str, Any]:
+        """One run of bench/first_response.py: seconds from spawn to its line, CPU seconds."""
+        argv = [PY, str(HERE / "first_response.py"), target, self.url]
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=self.env, cwd=ROOT)
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        line = proc.stdout.readline() if ready else ""
+        seconds = time.perf_counter() - start
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+        words = line.split(maxsplit=1)
+        if words and words[0] == "unavailable":
+            return {"unavailable": words[1].strip() if len(words) > 1 else target}
+        if len(words) != 2 or proc.returncode != 0:
+            tail = (err.strip().splitlines() or [line.strip() or "no output"])[-1]
+            return {"error": f"exit {proc.returncode}: {tail[:160]}"}
+        return {"seconds": seconds, "cpu_seconds": float(words[1])}
 
     def fig_generate(self) -> None:
         for i in range(self.p.gen_runs):

@@ -57,10 +57,6 @@ ALIASES: dict[str, str] = {
     "application_fees.list_refunds": "GET /v1/application_fees/{id}/refunds",
     "application_fees.retrieve_refund": "GET /v1/application_fees/{fee}/refunds/{id}",
     "application_fees.modify_refund": "POST /v1/application_fees/{fee}/refunds/{id}",
-    "subscription_items.create_usage_record":
-        "POST /v1/subscription_items/{subscription_item}/usage_records",
-    "subscription_items.list_usage_record_summaries":
-        "GET /v1/subscription_items/{subscription_item}/usage_record_summaries",
     "invoices.list_lines": "GET /v1/invoices/{invoice}/lines",
     "credit_notes.list_lines": "GET /v1/credit_notes/{credit_note}/lines",
     "quotes.list_line_items": "GET /v1/quotes/{quote}/line_items",

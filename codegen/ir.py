@@ -16,6 +16,8 @@ from typing import Any
 from codegen import naming
 from codegen.aliases import add_aliases
 from codegen.limits import param_limits
+from codegen.location import at, pointer
+from codegen.servers import DEFAULT_SERVER, server_of
 
 Schema = dict[str, Any]
 
@@ -75,6 +77,11 @@ class TypedDictDef:
     fields: list[ParamField]
     description: str = ""
 
+    @property
+    def functional(self) -> bool:
+        """A key that is no Python name (naming.param_key): `TypedDict("X", {...})` form."""
+        return any(not f.name.isidentifier() for f in self.fields)
+
 
 @dataclass
 class PathParam:
@@ -95,7 +102,8 @@ class Operation:
     path_params: list[PathParam]
     params: TypedDictDef | None  # the top-level TypedDict, None when the operation takes none
     param_location: str  # "query" | "body"
-    host: str = "api"  # "api" | "files"
+    host: str = "api"  # the client setting it is sent to: "api" | "files" | "meter_events"
+    server: str = DEFAULT_SERVER  # the base URL the spec names for it (servers.py)
     multipart: bool = False
     preview: bool = False
     deprecated: bool = False
@@ -106,7 +114,17 @@ class Operation:
         return f"{self.verb.upper()} {self.path}"
 
     @property
+    def param_names(self) -> list[str]:
+        """The keyword arguments the method takes (Python and wire names of its parameters):
+        any other is refused before sending."""
+        fields = self.params.fields if self.params else []
+        return sorted({f.name for f in fields} | {f.wire for f in fields})
+
+    @property
     def return_annotation(self) -> str:
+        narrowed = NARROWED_RESULTS.get(self.key)
+        if narrowed is not None and self.kind == "object":
+            return narrowed
         if self.kind == "list" and self.path.startswith("/v2/"):
             return f"V2ListRequest[{self.returns}]"
         if self.kind == "list":
@@ -215,19 +233,6 @@ def _is_page(schema: Schema, tag: str) -> bool:
     return "data" in props and "has_more" in props and obj.get("enum") == [tag]
 
 
-_HOSTS = {"files.": "files", "meter-events.": "meter_events"}
-"""Operation-level `servers` host -> the requestor's host name (its base URL setting)."""
-
-
-def _host(op: Schema) -> str:
-    """The host an operation goes to: "api" unless its `servers` name another Stripe host."""
-    for server in op.get("servers", []):
-        for marker, host in _HOSTS.items():
-            if marker in server.get("url", ""):
-                return host
-    return "api"
-
-
 def _is_v2_page(schema: Schema) -> bool:
     """A v2 list page: `data` with `next_page_url` (and `previous_page_url`), no `object`."""
     props = schema.get("properties", {})
@@ -249,31 +254,39 @@ class Builder:
 
     def __init__(self, doc: Schema) -> None:
         self.doc = doc
-        self.components: dict[str, Schema] = doc["components"]["schemas"]
+        self.components: dict[str, Schema] = doc["components"].get("schemas") or {}
         self.models: dict[str, Model] = {}
         self.class_of: dict[str, str] = {}  # component id -> class name
         for sid in sorted(self.components):
             self.class_of[sid] = naming.pascal(sid)
 
+    def ref_id(self, ref: str) -> str:
+        """The component schema id a `$ref` names; an error saying so when the spec lacks it."""
+        sid = ref.rsplit("/", 1)[-1]
+        if not ref.startswith("#/components/schemas/") or sid not in self.components:
+            raise ValueError(f"$ref {ref!r} names no schema of this spec")
+        return sid
+
     # --- response models -------------------------------------------------------------------------
 
     def build_models(self) -> None:
         for sid in sorted(self.components):
-            schema = self.components[sid]
-            name = self.class_of[sid]
-            module = naming.snake_module(sid)
-            if "anyOf" in schema and "properties" not in schema:
-                expr = union([self.model_type(m, name, "", module) for m in schema["anyOf"]])
-                self._add(Model(name, module, clean_doc(schema.get("description")), sid,
-                                alias_of=expr))
-                continue
-            self.object_model(schema, name, module, sid)
+            with at(pointer("components", "schemas", sid)):
+                self.component_model(sid)
+
+    def component_model(self, sid: str) -> None:
+        schema = self.components[sid]
+        name = self.class_of[sid]
+        module = naming.snake_module(sid)
+        if "anyOf" in schema and "properties" not in schema:
+            expr = union([self.model_type(m, name, "", module) for m in schema["anyOf"]])
+            self._add(Model(name, module, clean_doc(schema.get("description")), sid,
+                            alias_of=expr))
+            return
+        self.object_model(schema, name, module, sid)
 
     def _add(self, model: Model) -> Model:
-        base, n = model.name, 2
-        while model.name in self.models:
-            model.name = f"{base}{n}"
-            n += 1
+        model.name = naming.unique_class(model.name, set(self.models))
         self.models[model.name] = model
         return model
 
@@ -287,6 +300,7 @@ class Builder:
         if obj and len(obj) == 1:
             model.object_tag = obj[0]
         model.deleted = props.get("deleted", {}).get("enum") == [True]
+        taken: set[str] = set()
         for wire in sorted(props):
             prop = props[wire]
             expr = TYPE_OVERRIDES.get((sid or "", wire)) or self.model_type(
@@ -294,15 +308,15 @@ class Builder:
             )
             if wire not in required:
                 expr = union([expr, "None"])
-            model.fields.append(Field(naming.identifier(wire), wire, expr, wire in required,
-                                      clean_doc(prop.get("description"))))
+            model.fields.append(Field(naming.unique(naming.identifier(wire), taken), wire, expr,
+                                      wire in required, clean_doc(prop.get("description"))))
         return model.name
 
     def model_type(self, schema: Schema, owner: str, prop: str, module: str) -> str:
         """The annotation for a response value; inline objects become models in `module`."""
         nullable = schema.get("nullable", False)
         if "$ref" in schema:
-            expr = self.class_of[schema["$ref"].rsplit("/", 1)[1]]
+            expr = self.class_of[self.ref_id(schema["$ref"])]
         elif "anyOf" in schema or "oneOf" in schema:
             members = schema.get("anyOf") or schema.get("oneOf")
             parts = [self.model_type(m, owner, f"{prop}_{i}" if len(members) > 1 and
@@ -342,7 +356,7 @@ class Builder:
 
     def param_type(self, schema: Schema, prefix: str, prop: str, out: list[TypedDictDef]) -> str:
         if "$ref" in schema:
-            schema = self.components[schema["$ref"].rsplit("/", 1)[1]]
+            schema = self.components[self.ref_id(schema["$ref"])]
         if "anyOf" in schema or "oneOf" in schema:
             members = schema.get("anyOf") or schema.get("oneOf")
             objects = sum(1 for m in members if m.get("properties"))
@@ -368,9 +382,10 @@ class Builder:
         if kind == "array":
             return f"list[{self.param_type(schema.get('items', {}), prefix, prop, out)}]"
         if schema.get("properties"):
-            name = prefix + naming.pascal(prop)
-            out.append(self.typed_dict(name, schema, out, clean_doc(schema.get("description"))))
-            return name
+            td = self.typed_dict(prefix + naming.pascal(prop), schema, out,
+                                 clean_doc(schema.get("description")))
+            out.append(td)
+            return td.name
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and extra:
             return f"dict[str, {self.param_type(extra, prefix, prop, out)}]"
@@ -381,10 +396,12 @@ class Builder:
         props = schema.get("properties", {})
         required = set(schema.get("required", []))
         fields = list(extra_fields or [])
+        taken = {f.name for f in fields}
+        name = naming.unique_class(name, {td.name for td in out})
         for wire in sorted(props):
             expr = self.param_type(props[wire], name, wire, out)
-            fields.append(ParamField(naming.identifier(wire), wire, expr, wire in required,
-                                     clean_doc(props[wire].get("description")),
+            fields.append(ParamField(naming.unique(naming.param_key(wire), taken), wire, expr,
+                                     wire in required, clean_doc(props[wire].get("description")),
                                      param_limits(props[wire])))
         fields.sort(key=lambda f: f.name)
         return TypedDictDef(name, fields, doc)
@@ -417,21 +434,24 @@ class Builder:
 
     def build_operations(self) -> tuple[Service, list[Operation]]:
         paths = self.doc["paths"]
-        routes = {
-            p: {v: self.response(op, v)[0] == "list" for v, op in ops.items() if v in _VERBS}
-            for p, ops in paths.items()
-        }
+        routes: dict[str, dict[str, bool]] = {}
+        for p, ops in paths.items():
+            routes[p] = {}
+            for v in (v for v in ops if v in _VERBS):
+                with at(pointer("paths", p, v, "responses")):
+                    routes[p][v] = self.response(ops[v], v)[0] == "list"
         table = naming.RouteTable(routes)
         root = Service(())
         operations: list[Operation] = []
         for path in sorted(paths):
             for verb in sorted(v for v in paths[path] if v in _VERBS):
-                op = paths[path][verb]
-                svc_path, method = naming.name_operation(verb, path, table)
-                service = root
-                for i, part in enumerate(svc_path):
-                    service = service.children.setdefault(part, Service(svc_path[: i + 1]))
-                operations.append(self.operation(verb, path, op, service, method))
+                with at(pointer("paths", path, verb)):
+                    op = paths[path][verb]
+                    svc_path, method = naming.name_operation(verb, path, table)
+                    service = root
+                    for i, part in enumerate(svc_path):
+                        service = service.children.setdefault(part, Service(svc_path[: i + 1]))
+                    operations.append(self.operation(verb, path, op, service, method))
         return root, operations
 
     def operation(self, verb: str, path: str, op: Schema, service: Service,
@@ -454,7 +474,7 @@ class Builder:
         params: TypedDictDef | None = None
         if wires:
             query_fields = [
-                ParamField(naming.identifier(p["name"]), p["name"],
+                ParamField(naming.param_key(p["name"]), p["name"],
                            self.param_type(p["schema"], prefix, p["name"], out),
                            bool(p.get("required")), clean_doc(p.get("description")))
                 for p in query
@@ -464,12 +484,13 @@ class Builder:
                                      query_fields)
             out.append(params)
         service.typed_dicts.extend(out)
-        host = _host(op)
+        server, host = server_of(self.doc, path, verb)
         operation = Operation(
             verb=verb, path=path, operation_id=op.get("operationId", ""), service=service.path,
             method=method, description=clean_doc(op.get("description")), kind=kind,
             returns=returns, path_params=path_params, params=params,
             param_location="query" if verb in ("get", "delete") else "body", host=host,
+            server=server,
             multipart=multipart, preview=bool(op.get("x-aiostripePreview")),
             deprecated=bool(op.get("deprecated")),
         )
@@ -489,7 +510,8 @@ class Builder:
         self.build_models()
         self.mark_deletable()
         root, operations = self.build_operations()
-        add_aliases(root, operations)
+        with at(pointer("paths") + " (stripe-python's alias names)"):
+            add_aliases(root, operations)
         object_types: dict[tuple[str, bool], str] = {}
         for model in sorted(self.models.values(), key=lambda m: (m.schema_id is None, m.name)):
             if model.object_tag and model.schema_id:
@@ -519,6 +541,13 @@ TYPE_OVERRIDES: dict[tuple[str, str], str] = {
     # says which one to the type checker (codegen/events.py derives it per event type)
     ("notification_event_data", "object"): "EventObjectT",
     ("event", "data"): "NotificationEventData[EventObjectT]",
+}
+
+# "VERB /path" -> the narrower result type (defined in aiostripe._narrowed, for the type
+# checker only) where Stripe documents more than the spec's schema says
+NARROWED_RESULTS: dict[str, str] = {
+    # the signing secret comes in create's answer only: `endpoint.secret` is a `str` there
+    "POST /v1/webhook_endpoints": "CreatedWebhookEndpoint",
 }
 
 # schema id -> the TypeVar (from aiostripe._models) the model is generic in

@@ -30,18 +30,53 @@ def snake_module(name: str) -> str:
 
 
 def identifier(name: str) -> str:
-    """A Python attribute/parameter name for a wire name; keywords get a trailing `_`."""
-    out = _NON_IDENT.sub("_", name)
+    """The one maker of Python attribute, method and parameter names from wire names.
+
+    Every name the generated code defines with `def`, as a class attribute or as a keyword
+    argument comes from here: characters that cannot be in a name become `_`, a leading digit
+    gets `n_` (`3d_secure` -> `n_3d_secure`), a leading `__` (mangled inside a class) gets `n`,
+    keywords and the names the generated methods use themselves get a trailing `_`.
+    """
+    out = _NON_IDENT.sub("_", name) or "_"
     if out[:1].isdigit():
         out = f"n_{out}"
-    if keyword.iskeyword(out) or out in ("self", "request_options"):
+    elif out.startswith("__"):
+        out = f"n{out}"
+    if keyword.iskeyword(out) or out in ("self", "request_options", "params"):
         out = f"{out}_"
+    return out
+
+
+def param_key(wire: str) -> str:
+    """The key of a request parameter in its TypedDict: its Python name (`identifier`: `from`
+    -> `from_`, which the encoder sends back as `from`) when the wire name is a Python name, else
+    the wire name itself (`3d-secure`): such a TypedDict is written in functional form, and a
+    caller passes the key as it is sent (`**{"3d-secure": ...}`), never under a name the encoder
+    would not map back."""
+    return identifier(wire) if wire.isidentifier() else wire
+
+
+def unique(name: str, taken: set[str]) -> str:
+    """`name`, or `name_` (`name__`, ...) when two wire names give the same Python name."""
+    while name in taken:
+        name += "_"
+    taken.add(name)
+    return name
+
+
+def unique_class(name: str, taken: set[str]) -> str:
+    """`name`, or `name2` (`name3`, ...) when a class of that name is already made: the members
+    of a union (`anyOf: [map of object, array of object]`) each get their own class."""
+    out, n = name, 2
+    while out in taken:
+        out, n = f"{name}{n}", n + 1
     return out
 
 
 # Wire segment -> service attribute, where stripe-python's name is not the path segment.
 SEGMENT_NAMES: dict[str, str] = {
     "invoiceitems": "invoice_items",
+    "3d_secure": "three_d_secure",  # /v1/3d_secure of 2019-2020 specs (stripe-python's name)
 }
 
 # "VERB /path" -> "service.path.method": every operation whose name the rules in
@@ -155,6 +190,8 @@ def name_operation(verb: str, path: str, table: RouteTable) -> tuple[tuple[str, 
     """(service path, method name): the override table first, then the rules."""
     key = f"{verb.upper()} {path}"
     if key in OVERRIDES:
-        *service, method = OVERRIDES[key].split(".")
-        return tuple(service), method
-    return derive_name(verb, path, table)
+        *parts, method = OVERRIDES[key].split(".")
+        service: tuple[str, ...] = tuple(parts)
+    else:
+        service, method = derive_name(verb, path, table)
+    return tuple(identifier(part) for part in service), identifier(method)

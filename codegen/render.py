@@ -20,8 +20,9 @@ from typing import Any
 
 import jinja2
 
-from codegen import events, ir, naming, shapes, structure, thin_events
+from codegen import events, ir, naming, public_params, shapes, structure, thin_events
 from codegen.limits import limits_json
+from codegen.location import GenerationError, at, pointer
 from codegen.spec import REPO
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -115,6 +116,8 @@ class OperationView:
     response_arg: str
     extra_args: str
     def_keyword: str
+    names_const: str  # the module constant holding the method's `ParamNames`
+    param_names: str  # the tuple literal of those names
     list_call: str  # the Service method of a list or search: list, v2_list, search
 
 
@@ -175,10 +178,12 @@ def operation_view(op: ir.Operation) -> OperationView:
         docstring=_docstring(op),
         path_params=op.path_params,
         path_expr=path_expr(op),
-        params=op.params.name if op.params else None,
+        params=op.params.name if op.params else "NoParams",  # refused at run time too
         response_arg="None" if op.kind == "binary" else f'"{op.returns}"',
         extra_args=", ".join(extra),
         def_keyword="def" if op.kind in ("list", "search") else "async def",
+        names_const=f"_{op.method.upper()}_PARAMS",
+        param_names="(" + "".join(f'"{n}", ' for n in op.param_names) + ")",
         list_call="v2_list" if op.return_annotation.startswith("V2ListRequest") else op.kind,
     )
 
@@ -192,23 +197,31 @@ class ServiceView:
     children: list[ir.Service]
     children_by_name: list[tuple[str, ir.Service]]
     model_imports: list[tuple[str, list[str]]]
+    narrowed_imports: list[str]  # result types of aiostripe._narrowed (ir.NARROWED_RESULTS)
     param_imports: list[tuple[str, list[str]]]  # (params module, TypedDict names)
     page_imports: list[str]
     uses_pages: bool
-    uses_any: bool  # some operation returns a value typed with Any (`dict[str, Any]`)
     quotes_path: bool  # some operation has path parameters: quote_path_param is imported
+    uses_no_params: bool  # some operation takes no parameters: `NoParams` is imported
 
 
 def service_view(service: ir.Service, api: ir.API) -> ServiceView:
     ops = sorted(service.operations, key=lambda o: o.method)
     names = [o.method for o in ops] + list(service.children)
-    dupes = {n for n in names if names.count(n) > 1}
+    dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise ValueError(f"{service.class_name}: names used twice: {sorted(dupes)}")
+        clashing = [pointer("paths", o.path, o.verb) for o in ops if o.method in dupes]
+        raise GenerationError(
+            f"{', '.join(clashing)}: these operations are all named "
+            f"stripe.{'.'.join(service.path)}.{dupes[0]} (give them names in codegen/naming.py)"
+        )
     refs: dict[str, set[str]] = {}
+    narrowed: list[str] = []
     for op in ops:
         for ref in ir.model_refs(op.returns):
             refs.setdefault(api.models[ref].module, set()).add(ref)
+        if op.kind == "object" and op.key in ir.NARROWED_RESULTS:
+            narrowed.append(ir.NARROWED_RESULTS[op.key])
     pages = sorted({o.return_annotation.split("[", 1)[0]
                     for o in ops if o.kind in ("list", "search")})
     children = [service.children[k] for k in sorted(service.children)]
@@ -220,11 +233,12 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
         children=children,
         children_by_name=sorted(service.children.items()),
         model_imports=[(m, sorted(n)) for m, n in sorted(refs.items())],
+        narrowed_imports=sorted(set(narrowed)),
         param_imports=_param_imports(ops),
         page_imports=pages,
         uses_pages=bool(pages),
-        uses_any=any("Any" in o.return_annotation for o in ops),
         quotes_path=any(o.path_params for o in ops),
+        uses_no_params=any(o.params is None for o in ops),
     )
 
 
@@ -283,6 +297,7 @@ def ir_json(api: ir.API) -> dict[str, Any]:
                 "params_module": params_module(o) if o.params else None,
                 "param_location": o.param_location,
                 "host": o.host,
+                "server": o.server,
                 "multipart": o.multipart,
                 "preview": o.preview,
             }
@@ -309,8 +324,10 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
     write("__init__.py", "package_init.py.j2", version=api.version, sha256=sha256)
     modules = api.modules()
     for name, models in modules.items():
-        write(f"models/{name}.py", "models_module.py.j2",
-              module=models_module_view(name, models, api))
+        schema_id = next((m.schema_id for m in models if m.schema_id), name)
+        with at(pointer("components", "schemas", schema_id)):
+            write(f"models/{name}.py", "models_module.py.j2",
+                  module=models_module_view(name, models, api))
     index = sorted((m.name, m.module) for m in api.models.values())
     imports: dict[str, list[str]] = {}
     for cls, mod in index:
@@ -320,24 +337,45 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
           object_types=sorted(api.object_types.items()))
     (out / "params" / "__init__.py").write_text(f'"""{HEADER}"""\n', encoding="utf-8")
     for service in api.services.walk():
-        if service.typed_dicts:
-            write(f"params/{service.module}.py", "params_module.py.j2", **params_view(service))
-        write(f"services/{service.module}.py", "service_module.py.j2",
-              view=service_view(service, api))
+        where = pointer("paths", service.operations[0].path) if service.operations else (
+            f"stripe.{'.'.join(service.path)}")
+        with at(where):
+            if service.typed_dicts:
+                write(f"params/{service.module}.py", "params_module.py.j2",
+                      **params_view(service))
+            write(f"services/{service.module}.py", "service_module.py.j2",
+                  view=service_view(service, api))
     root_children = sorted(api.services.children.items())
     v1_children = [(k, c) for k, c in root_children if k != "v2"]  # `stripe.v2` is not v1's
     write("services/__init__.py", "services_init.py.j2",
           children=[c for _, c in root_children], children_by_name=v1_children,
           v2=api.services.children.get("v2"))
+    write_public_params(api, out, write)
     write("event_types.py", "event_types.py.j2", event_types=api.event_types)
     write("event_notifications.py", "event_notifications.py.j2", **thin_events_view(api))
-    write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
-        api.event_types, api.object_types, {m.name: m.module for m in api.models.values()}))
+    with at(pointer("paths", "/v1/webhook_endpoints", "post") + " (event types)"):
+        write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
+            api.event_types, api.object_types, {m.name: m.module for m in api.models.values()}))
     (out / "ir.json").write_text(json.dumps(ir_json(api), indent=1, sort_keys=True) + "\n",
                                  encoding="utf-8")
     limits = limits_json(api.services.walk())
     (out / "param_limits.json").write_text(json.dumps(limits, indent=1) + "\n", encoding="utf-8")
     (out / "py.typed").write_text("", encoding="utf-8")
+
+
+def write_public_params(api: ir.API, out: Path, write: Any) -> None:
+    """`public_params/`: the TypedDicts under stripe-python's names (`public_params.py`)."""
+    defined = {td.name: service.module for service in api.services.walk()
+               for td in service.typed_dicts}
+    (out / "public_params").mkdir()
+    for ns in public_params.namespaces(api, defined):
+        by_module: dict[str, list[tuple[str, str]]] = {}
+        for public, (module, private) in sorted(ns.names.items()):
+            by_module.setdefault(module, []).append((private, public))
+        children = {c: "_".join((*ns.path, c)) for c in ns.children}
+        write(f"public_params/{ns.module}.py", "public_params.py.j2", ns=ns,
+              names=sorted(ns.names.items()), imports=sorted(by_module.items()),
+              child_modules=children)
 
 
 def format_tree(path: Path) -> None:
@@ -348,10 +386,13 @@ def format_tree(path: Path) -> None:
     # first-party stated outright: ruff would otherwise guess it from where it runs, and the
     # output would depend on the checkout the generator runs in
     isort = ["--config", 'lint.isort.known-first-party = ["aiostripe"]']
-    subprocess.run(
-        [ruff, "check", "--select", "I", "--fix", *isort, *common, str(path)], check=True
-    )
-    subprocess.run([ruff, "format", *common, str(path)], check=True)
+    for args in (["check", "--select", "I", "--fix", *isort], ["format"]):
+        proc = subprocess.run([ruff, *args, *common, str(path)], capture_output=True, text=True,
+                              check=False)
+        if proc.returncode != 0:  # generated text that is not Python: a generator bug
+            first = (proc.stdout + proc.stderr).strip().splitlines()[:3]
+            raise GenerationError(f"generated code does not parse (ruff {args[0]}): "
+                                  + " | ".join(first).replace(str(path), "generated"))
 
 
 def load_fixtures(sources: list[Path]) -> dict[str, Any]:
@@ -379,7 +420,8 @@ def generate(
     target = Path(out) if out else DEFAULT_OUT
     api = ir.build(doc)
     examples = load_fixtures(DEFAULT_FIXTURES if fixtures is None else fixtures)
-    shapes.learn(api, examples)
+    with at("Stripe's example objects (fixtures3*.json)"):
+        shapes.learn(api, examples)
     sha = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
     with tempfile.TemporaryDirectory(prefix="aiostripe-gen-") as tmp:
         tmp_out = Path(tmp) / "generated"

@@ -65,9 +65,15 @@ def load_document(path: Path) -> Spec:
         import yaml
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        doc = yaml.load(text, Loader=loader)
+        try:
+            doc = yaml.load(text, Loader=loader)
+        except yaml.YAMLError as exc:
+            raise SpecError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from exc
     else:
-        doc = json.loads(text)
+        try:
+            doc = json.loads(text)
+        except ValueError as exc:
+            raise SpecError(f"{path}: not valid JSON: {exc}") from exc
     if not isinstance(doc, dict) or "paths" not in doc or "components" not in doc:
         raise SpecError(f"{path} is not an OpenAPI document (no 'paths' or 'components')")
     return doc

@@ -170,6 +170,12 @@ class _Writer:
         strings = any(m.name == "str" for m in members)
         models = [m for m in members if m.name in self.api.models]
         others = [m for m in members if m.name != "str" and m not in models]
+        untagged = len(models) > 1 and any(
+            self.api.models[m.name].object_tag is None for m in models
+        )  # models told apart by their fields, not an `object` tag: the tolerant path chooses
+        if untagged:
+            inner = f"{self.helper('union', f'_F.tolerant({json.dumps(_unparse(node))})')}({v})"
+            return f"{_null(nullable)} if ({v} := {src}) is None else {inner}"
         if others and (models or not all(self.plain(m) for m in others)):
             if not models and len(members) == 1:
                 inner = self.parse(members[0], v, depth + 1)

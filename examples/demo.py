@@ -23,7 +23,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 from aiohttp import web
 
@@ -49,7 +49,7 @@ def progress(count: int, pages: int, started: float) -> None:
 @contextlib.asynccontextmanager
 async def stripe_client(
     retries: list[aiostripe.RetryEvent],
-) -> AsyncIterator[tuple[aiostripe.StripeClient, FakeStripe | None]]:
+) -> AsyncGenerator[tuple[aiostripe.StripeClient, FakeStripe | None], None]:
     key = os.environ.get("STRIPE_API_KEY")
     if key:
         print("Using Stripe itself (STRIPE_API_KEY is set).")
@@ -65,7 +65,7 @@ async def stripe_client(
 @contextlib.asynccontextmanager
 async def webhook_endpoint(
     stripe: aiostripe.StripeClient, events: list[Event]
-) -> AsyncIterator[None]:
+) -> AsyncGenerator[None, None]:
     """A local webhook route (aiohttp on 127.0.0.1) registered as a Stripe webhook endpoint; the
     verified events it receives go to `events`."""
     verify: list[Callable[[web.Request], Awaitable[web.StreamResponse]]] = []
@@ -110,7 +110,8 @@ async def main() -> None:
             )
             if fake is not None:
                 await fake.webhooks.wait()
-        print(f"1. customer {customer.id} ({customer.email}, plan={customer.metadata['plan']}),"
+        plan = (customer.metadata or {}).get("plan")  # metadata is optional in the spec
+        print(f"1. customer {customer.id} ({customer.email}, plan={plan}),"
               f" payment intent {intent.id}: {intent.amount} {intent.currency}, {intent.status},"
               f" charge {intent.latest_charge}"
               f" [request {intent.last_response and intent.last_response.request_id}]")
@@ -118,7 +119,7 @@ async def main() -> None:
             order = [e["id"] for e in fake.events()]
             events.sort(key=lambda e: order.index(e.id))
             print("   webhook events received (signature verified): "
-                  + ", ".join(f"{e.type} ({e.data.object.id})" for e in events))
+                  + ", ".join(f"{e.type} ({e.data.object.get('id')})" for e in events))
 
         # 2. a financial account's transactions, every one of them, page after page
         if fake is not None:
@@ -162,9 +163,10 @@ async def main() -> None:
             print(f"3. update retried {len(retries)} time(s) "
                   f"({', '.join(e.reason for e in retries)}), "
                   f"{len(keys)} idempotency key for all attempts; plan is now "
-                  f"{updated.metadata['plan']}")
+                  f"{(updated.metadata or {}).get('plan')}")
         else:
-            print(f"3. update: plan is now {updated.metadata['plan']} (retries: {len(retries)})")
+            print(f"3. update: plan is now {(updated.metadata or {}).get('plan')} "
+                  f"(retries: {len(retries)})")
 
         # 4. summary
         stats = stripe.stats

@@ -11,7 +11,7 @@ and `STRIPE_BASE_URL=http://127.0.0.1:12111`).
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -21,7 +21,7 @@ import aiostripe
 
 
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncGenerator[None, None]:
     async with aiostripe.StripeClient(
         os.environ["STRIPE_API_KEY"],
         base_url=os.environ.get("STRIPE_BASE_URL", "https://api.stripe.com"),

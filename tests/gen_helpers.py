@@ -15,6 +15,8 @@ from codegen import render, spec
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "stripe-openapi"
+PIN_SPEC = SHARED / "spec3.2026-05-27.json"  # the pinned spec (spec/pin.json)
+PIN_FIXTURES = SHARED / "fixtures3.2026-05-27.json"  # Stripe's example objects of the pin
 MINI_SPEC = REPO / "spec" / "tests" / "mini.json"
 
 _PRELUDE = """

@@ -7,11 +7,14 @@ it the tests that use it fail with one line saying where to get it, unless
 `AIOSTRIPE_SKIP_STRIPE_MOCK=1` says to skip them.
 
 It listens on a port the system chooses on 127.0.0.1 (`-http-addr 127.0.0.1:`) and its HTTPS
-listener goes to a Unix socket in a temp directory, so it opens no other TCP port.
+listener goes to a Unix socket in a temp directory, so it opens no other TCP port. It is given the
+pinned spec with its `/v2/` paths removed (its parser refuses their `oneOf`; written to that temp
+directory when it starts) and Stripe's fixtures of the pinned version.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -26,8 +29,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 BUNDLED = SHARED / "stripe-mock" / "stripe-mock"
-SPEC = SHARED / "stripe-openapi" / "spec3.json"
-FIXTURES = SHARED / "stripe-openapi" / "fixtures3.json"
+SPEC = SHARED / "stripe-openapi" / "spec3.2026-05-27.json"
+FIXTURES = SHARED / "stripe-openapi" / "fixtures3.2026-05-27.json"
 SKIP_VARIABLE = "AIOSTRIPE_SKIP_STRIPE_MOCK"
 WHERE_TO_GET_IT = (
     "stripe-mock not found (looked in $STRIPE_MOCK, {bundled}, PATH): install it with "
@@ -50,12 +53,21 @@ def find_binary() -> Path | None:
     return Path(found) if found else None
 
 
+def v1_only(spec: Path, out: Path) -> Path:
+    """A copy of `spec` without its `/v2/` paths (their schemas stay), written to `out`."""
+    doc = json.loads(spec.read_text(encoding="utf-8"))
+    doc["paths"] = {p: ops for p, ops in doc["paths"].items() if not p.startswith("/v2/")}
+    out.write_text(json.dumps(doc), encoding="utf-8")
+    return out
+
+
 class StripeMock:
     """One running stripe-mock process on 127.0.0.1."""
 
     def __init__(self, binary: Path, spec: Path = SPEC, fixtures: Path = FIXTURES) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="stripe-mock-")
         socket = Path(self._dir.name) / "https.sock"
+        spec = v1_only(spec, Path(self._dir.name) / "spec3.v1.json")
         self.process = subprocess.Popen(
             [
                 str(binary),

@@ -26,7 +26,7 @@ def _alias(client: object, name: str) -> object:
 
 
 def test_the_table_names_known_operations() -> None:
-    assert len(ALIASES) == 43
+    assert len(ALIASES) == 41
     assert ALIASES["sources.detach"] == "DELETE /v1/customers/{customer}/sources/{id}"
     assert all(key in BY_KEY for key in ALIASES.values())
 

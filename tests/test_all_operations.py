@@ -97,7 +97,7 @@ async def test_operations_of(group: str) -> None:
                 assert (missing.value.http_status, missing.value.code) == (404, "resource_missing")
             if op.params is not None:  # a parameter the operation does not take: a 400
                 with pytest.raises(InvalidRequestError) as unknown:
-                    await method(client, op)(*ids, **params(op), zz_unknown="1")
+                    await method(client, op)(*ids, **params(op), extra_params={"zz_unknown": "1"})
                 assert (unknown.value.http_status, unknown.value.param) == (400, "zz_unknown")
 
 

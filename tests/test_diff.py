@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ def rows(changes: list[d.Change]) -> list[Row]:
 EXPECTED: list[Row] = [
     ("response_retyped", False, "GET /v1/gadgets/{gadget}", None,
      "deleted_gadget | gadget", "gadget", "narrowed"),
+    ("path_param_renamed", True, "GET /v1/rates/{rate_id}", None, "/v1/rates/{currency}",
+     "/v1/rates/{rate_id}", "{currency} → {rate_id}"),
     ("operation_added", False, "POST /v1/sprockets", None, None, "PostSprockets", ""),
     ("param_added", False, "GET /v1/widgets", "created.gte", None, "integer", "optional"),
     ("param_made_required", True, "GET /v1/widgets", "limit", None, None, ""),
@@ -209,6 +212,79 @@ def test_field_narrowed_is_safe_and_widened_is_breaking() -> None:
     assert only(d.diff(two, one)) == ("field_retyped", False, "narrowed")
 
 
+def test_element_types_widen_and_narrow_inside_containers() -> None:
+    """`array of A` -> `array of (A | B)` is a widening, like `A` -> `A | B` (issue 23: the
+    2022 -> 2023 specs had 17 such changes flagged breaking, e.g. `documents.passport.files`:
+    `array of string` -> `array of ("" | string)`); the same for maps and list pages."""
+    string, emptyable = {"type": "string"}, {"anyOf": [{"type": "string", "enum": [""]},
+                                                       {"type": "string"}]}
+
+    def arr(items: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "array", "items": items}
+
+    def mapping(values: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": values}
+
+    def page(items: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "object", "properties": {
+            "object": {"type": "string", "enum": ["list"]}, "data": arr(items),
+            "has_more": {"type": "boolean"}, "url": {"type": "string"}}}
+
+    for wrap in (arr, mapping, lambda t: arr(arr(t))):
+        narrow, wide = spec({"p": wrap(string)}), spec({"p": wrap(emptyable)})
+        assert only(d.diff(narrow, wide)) == ("param_retyped", False, "widened")
+        assert only(d.diff(wide, narrow)) == ("param_retyped", True, "narrowed")
+
+    def thing(field: dict[str, Any]) -> dict[str, Any]:
+        return spec(schemas={"thing": {"type": "object", "x-resourceId": "thing",
+                                       "required": ["f"], "properties": {"f": field}},
+                             "card": {"type": "object", "properties": {}},
+                             "source": {"type": "object", "properties": {}}})
+
+    card, either = ({"$ref": "#/components/schemas/card"},
+                    {"anyOf": [{"$ref": "#/components/schemas/card"},
+                               {"$ref": "#/components/schemas/source"}]})
+    for wrap in (arr, mapping, page):
+        one, two = thing(wrap(card)), thing(wrap(either))
+        assert only(d.diff(two, one)) == ("field_retyped", False, "narrowed")
+        assert only(d.diff(one, two)) == ("field_retyped", True, "widened")
+    # another container, or another element type, is a retype either way
+    assert only(d.diff(thing(arr(card)), thing(mapping(card)))) == ("field_retyped", True, "")
+    assert only(d.diff(spec({"p": arr(string)}), spec({"p": arr({"type": "integer"})}))) == (
+        "param_retyped", True, "")
+
+
+def test_placeholder_rename_is_one_breaking_rename() -> None:
+    def rates(placeholder: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        params = [{"in": "path", "name": placeholder, "required": True,
+                   "schema": {"type": "string"}}]
+        params += [{"in": "query", "name": k, "schema": v} for k, v in (extra or {}).items()]
+        op = {"operationId": "GetRate", "parameters": params,
+              "responses": {"200": {"content": {"application/json": {
+                  "schema": {"type": "string"}}}}}}
+        return {"openapi": "3.0.0", "info": {"version": placeholder},
+                "paths": {f"/v1/exchange_rates/{{{placeholder}}}": {"get": op}},
+                "components": {"schemas": {}}}
+
+    changes = d.diff(rates("currency"), rates("rate_id", {"expand": {"type": "string"}}))
+    assert rows(changes) == [
+        ("path_param_renamed", True, "GET /v1/exchange_rates/{rate_id}", None,
+         "/v1/exchange_rates/{currency}", "/v1/exchange_rates/{rate_id}",
+         "{currency} → {rate_id}"),
+        # the operation is still compared with itself
+        ("param_added", False, "GET /v1/exchange_rates/{rate_id}", "expand", None, "string",
+         "optional"),
+    ]
+    text = d.to_markdown("a", "b", changes)
+    assert "path placeholder renamed" in text and "operation removed" not in text
+    # another verb or another route shape is not a rename
+    other = rates("rate_id")
+    other["paths"]["/v1/exchange_rates/{rate_id}/x"] = other["paths"].pop(
+        "/v1/exchange_rates/{rate_id}")
+    assert {c.kind for c in d.diff(rates("currency"), other)} == {
+        "operation_added", "operation_removed"}
+
+
 def test_field_no_longer_required_may_be_none() -> None:
     def thing(required: list[str]) -> dict[str, Any]:
         return spec(schemas={"thing": {"type": "object", "x-resourceId": "thing",
@@ -312,7 +388,8 @@ def test_cli_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run_cli(capsys, str(OLD), str(NEW))
     assert code == 0
     assert out.startswith("# API changes 2000-01-01 → 2000-02-02\n")
-    assert "**36 changes, 16 breaking.**" in out
+    assert "**37 changes, 17 breaking.**" in out
+    assert "  - path placeholder renamed: `/v1/rates/{currency}` → `/v1/rates/{rate_id}`" in out
     headings = [line for line in out.splitlines() if line.startswith("## ")]
     assert headings == ["## Breaking changes", "## Added", "## Removed", "## Changed"]
     breaking = out.split("## Breaking changes")[1].split("## Added")[0]
@@ -435,3 +512,39 @@ def test_real_specs_counts_and_speed(real: Any) -> None:
     markdown = d.to_markdown("2023-08-16", "2024-04-10", changes)
     for section in d.SECTIONS:
         assert f"\n## {section}\n" in markdown
+
+
+def test_real_specs_2024_to_2026_removed_operations_and_moved_fields() -> None:
+    """2024-04-10 -> 2026-05-27 (the committed changelog, docs/api-diff-2024-04-10-to-2026-05-27.md):
+    the four operations Stripe removed (stripe-python 16 has none of them) are breaking removals,
+    the subscription's period moved to its items, and nothing is reported twice as a removal and
+    an addition of the same route."""
+    old_path, new_path = SHARED / "spec3.json", SHARED / "spec3.2026-05-27.json"
+    if not (old_path.is_file() and new_path.is_file()):
+        pytest.skip(f"specs not found in {SHARED}")
+    old, new = load_document(old_path), load_document(new_path)
+    changes = d.diff(old, new)
+    removed = {c.subject for c in changes if c.kind == "operation_removed"}
+    assert removed == {
+        "GET /v1/invoices/upcoming", "GET /v1/invoices/upcoming/lines",
+        "POST /v1/subscription_items/{subscription_item}/usage_records",
+        "GET /v1/subscription_items/{subscription_item}/usage_record_summaries",
+    }
+    assert all(c.breaking for c in changes if c.kind == "operation_removed")
+    for field in ("current_period_start", "current_period_end"):
+        assert find(changes, "field_removed", "subscription", field).breaking
+        assert not find(changes, "field_added", "subscription_item", field).breaking
+    assert "current_period_end" in old["components"]["schemas"]["subscription"]["properties"]
+    assert "current_period_end" in new["components"]["schemas"]["subscription_item"]["properties"]
+    added = {c.subject for c in changes if c.kind == "operation_added"}
+
+    def shape(key: str) -> str:
+        return re.sub(r"\{[^{}]*\}", "{}", key)
+
+    assert not {shape(k) for k in removed} & {shape(k) for k in added}
+    # the committed changelog is this diff
+    doc = REPO / "docs" / "api-diff-2024-04-10-to-2026-05-27.md"
+    text = d.to_markdown(str(old["info"]["version"]), str(new["info"]["version"]), changes,
+                         command="python -m codegen diff ../shared/stripe-openapi/spec3.json "
+                                 "../shared/stripe-openapi/spec3.2026-05-27.json")
+    assert doc.read_text(encoding="utf-8") == text

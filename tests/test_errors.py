@@ -83,7 +83,8 @@ def test_class_by_type_and_status(status: int, error: dict[str, Any], cls: type)
     assert isinstance(err, StripeError)
     assert err.http_status == status
     assert err.request_id == "req_123"
-    assert err.error == error
+    assert err.error_data == error
+    assert err.error is not None and err.error.to_dict() == error
     assert err.json_body == {"error": error}
 
 

@@ -1,20 +1,23 @@
-"""`aiostripe export` and `aiostripe worker`: shards planned, queued on arq in a real redis-server,
-exported by worker processes from the fake Stripe over loopback; a worker SIGKILLed mid-shard and
-replaced loses nothing and repeats nothing."""
+"""`aiostripe export` and `aiostripe worker`: shards planned, queued in a real redis-server,
+exported by worker processes from the fake Stripe over loopback. A worker SIGKILLed mid-shard,
+one SIGSTOPped past its lease and resumed, one cut off from Redis: each time every object lands
+exactly once. Hand-written and unsigned jobs are refused, never run."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
 import signal
 import socket
+import stat
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 
@@ -92,7 +95,9 @@ async def test_export_refuses_another_export_and_a_redis_it_cannot_reach(
     one_line_error(capsys.readouterr().err, f"--redis {closed}: cannot use Redis", "Connect")
 
 
-# --- three workers, one killed ------------------------------------------------------------------
+# --- workers killed, paused, cut off from Redis -------------------------------------------------
+
+LEASE = "1.5"  # seconds: short leases (heartbeats every 0.375 s) keep these tests fast
 
 
 @pytest.fixture
@@ -100,17 +105,22 @@ async def fake() -> AsyncIterator[tuple[FakeStripe, set[str]]]:
     async with FakeStripe(seed=14) as server:
         ids = {i for account in ACCOUNTS
                for i in server.seed("treasury.transaction", PER_ACCOUNT, financial_account=account)}
-        # slow pages, so that a shard takes seconds and a worker can be killed in the middle
+        # slow pages, so that a shard takes seconds and a worker can be stopped in the middle
         server.faults.latency(0.04, path="/v1/treasury/transactions")
         yield server, ids
 
 
-async def start(*argv: str) -> asyncio.subprocess.Process:
-    env = {**os.environ, "STRIPE_API_KEY": KEY}
+async def start(*argv: str, **extra_env: str) -> asyncio.subprocess.Process:
+    env = {**os.environ, "STRIPE_API_KEY": KEY, "AIOSTRIPE_EXPORT_LEASE": LEASE}
+    env.pop("AIOSTRIPE_QUEUE_SECRET", None)
+    env.update(extra_env)
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "aiostripe", *argv, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
+
+
+_EVENT = re.compile(r"shard (\S+)(?: \(epoch \d+\))?: (from|handed|done|lost its lease)")
 
 
 class Worker:
@@ -123,9 +133,9 @@ class Worker:
         self.reader = asyncio.get_running_loop().create_task(self._read())
 
     @classmethod
-    async def start(cls, url: str, redis_url: str) -> Worker:
+    async def start(cls, url: str, redis_url: str, *extra: str, **env: str) -> Worker:
         return cls(await start("-v", "worker", "--base-url", url, "--redis", redis_url,
-                               "--concurrency", "1", "--slice", "1"))
+                               "--concurrency", "1", "--slice", "1", *extra, **env))
 
     async def _read(self) -> None:
         assert self.proc.stderr is not None
@@ -134,26 +144,44 @@ class Worker:
             if ": from object " in self.lines[-1]:
                 self.last_taken = asyncio.get_running_loop().time()
 
-    def holding(self) -> str | None:
-        """The shard it works on now, from its log (one at a time: --concurrency 1)."""
-        events = [m.groups() for m in map(re.compile(r"shard (\S+): (from|handed|done)").search,
-                                            self.lines) if m]
-        return events[-1][0] if events and events[-1][1] == "from" else None
+    def holding(self) -> set[str]:
+        """The shards it works on now, from its log."""
+        held: set[str] = set()
+        for m in filter(None, map(_EVENT.search, self.lines)):
+            (held.add if m.group(2) == "from" else held.discard)(m.group(1))
+        return held
 
     def resumed(self, shard: str, since: int = 0) -> list[int]:
         """The objects it found saved each time it took `shard` (in its log from line `since`)."""
         pattern = re.compile(rf"shard {re.escape(shard)}: from object (\d+)")
         return [int(m.group(1)) for m in map(pattern.search, self.lines[since:]) if m]
 
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.send_signal(signal.SIGCONT)
+                self.proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(self.proc.wait(), 30)
+        await self.reader
+
 
 def progress(out: Path) -> dict[str, dict[str, Any]]:
-    found = {}
-    for cursor in out.glob("*.jsonl.cursor"):
-        try:
-            found[cursor.name.split(".")[0]] = json.loads(cursor.read_text())
-        except (OSError, ValueError):
-            pass
-    return found
+    """Each shard's state and objects so far, from the manifest `export` keeps."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return {s["name"]: s for s in manifest["shards"]}
+
+
+async def finish(exporter: asyncio.subprocess.Process, workers: list[Worker]) -> None:
+    """Wait for the export to end well; else fail with every worker's log."""
+    try:
+        _, err = await asyncio.wait_for(exporter.communicate(), 90)
+    except TimeoutError:
+        logs = "\n".join("".join(w.lines[-40:]) for w in workers)
+        raise AssertionError(f"the export did not end; the workers said:\n{logs}") from None
+    assert exporter.returncode == 0, err.decode()[-3000:]
 
 
 async def wait_until(condition: Any, timeout: float) -> None:
@@ -162,54 +190,13 @@ async def wait_until(condition: Any, timeout: float) -> None:
             await asyncio.sleep(0.02)
 
 
-async def test_three_workers_one_killed_midway_every_object_once(
-    fake: tuple[FakeStripe, set[str]], tmp_path: Path, redis_url: str
-) -> None:
-    server, expected = fake
-    out = tmp_path / "export"
-    export_argv = ["export", "treasury.transactions", "--split",
-                   "financial_account=" + ",".join(ACCOUNTS), "--out", str(out),
-                   "--redis", redis_url, "--rate-limit", "200", "--no-progress"]
-    exporter = await start(*export_argv)
-    workers = [await Worker.start(server.url, redis_url) for _ in range(3)]
-    try:
-        loop = asyncio.get_running_loop()
+def export_argv(out: Path, redis_url: str, *extra: str) -> list[str]:
+    return ["export", "treasury.transactions", "--split",
+            "financial_account=" + ",".join(ACCOUNTS), "--out", str(out),
+            "--redis", redis_url, "--rate-limit", "200", "--no-progress", *extra]
 
-        def mid_shard() -> bool:
-            # every shard under way, none done, the first worker early in a slice of one
-            states = progress(out).values()
-            return (len(states) == 3 and all(0 < s["objects"] for s in states)
-                    and not any(s["complete"] for s in states)
-                    and workers[0].holding() is not None
-                    and loop.time() - workers[0].last_taken < 0.4)
 
-        await wait_until(mid_shard, 60)
-        workers[0].proc.send_signal(signal.SIGKILL)
-        await workers[0].proc.wait()
-        await workers[0].reader
-        seen_before = [len(w.lines) for w in workers[1:]]
-        held = workers[0].holding()
-        assert held is not None
-        saved = progress(out)[held]["objects"]
-        assert 0 < saved < PER_ACCOUNT
-        workers.append(await Worker.start(server.url, redis_url))  # its replacement
-        _, err = await asyncio.wait_for(exporter.communicate(), 90)
-        assert exporter.returncode == 0, err.decode()[-3000:]
-    finally:
-        for proc in [exporter, *(w.proc for w in workers)]:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-        for w in workers:
-            await asyncio.wait_for(w.proc.wait(), 30)
-            await w.reader
-    for w in workers[1:]:
-        assert w.proc.returncode == 0 and not any("Traceback" in x for x in w.lines), w.lines
-    # the killed worker's shard went to another worker, which went on from its checkpoint
-    taken_over = [n for w, since in zip(workers[1:], [*seen_before, 0], strict=True)
-                  for n in w.resumed(held, since)]
-    assert taken_over and min(taken_over) >= saved, (held, saved, taken_over)
-
-    # every object exactly once, each in its account's shard
+def every_object_once(out: Path, expected: set[str]) -> None:
     seen: Counter[str] = Counter()
     for account in ACCOUNTS:
         lines = (out / f"{account}.jsonl").read_text().splitlines()
@@ -223,13 +210,277 @@ async def test_three_workers_one_killed_midway_every_object_once(
     assert {s["name"]: (s["state"], s["objects"]) for s in manifest["shards"]} == {
         a: ("done", PER_ACCOUNT) for a in ACCOUNTS
     }
+    leftovers = [p.name for p in out.iterdir() if p.name.endswith((".part", ".tmp"))]
+    assert not leftovers
+
+
+def all_under_way(out: Path) -> bool:
+    states = progress(out).values()
+    return len(states) == 3 and all(s["objects"] > 0 and s["state"] != "done" for s in states)
+
+
+async def test_three_workers_one_killed_midway_every_object_once(
+    fake: tuple[FakeStripe, set[str]], tmp_path: Path, redis_url: str
+) -> None:
+    server, expected = fake
+    out = tmp_path / "export"
+    exporter = await start(*export_argv(out, redis_url))
+    workers = [await Worker.start(server.url, redis_url) for _ in range(3)]
+    try:
+        loop = asyncio.get_running_loop()
+
+        def mid_shard() -> bool:
+            # every shard under way, none done, the first worker early in a slice of one
+            return (all_under_way(out) and bool(workers[0].holding())
+                    and loop.time() - workers[0].last_taken < 0.4)
+
+        await wait_until(mid_shard, 60)
+        workers[0].proc.send_signal(signal.SIGKILL)
+        await workers[0].proc.wait()
+        await workers[0].reader
+        seen_before = [len(w.lines) for w in workers[1:]]
+        assert len(workers[0].holding()) == 1, workers[0].lines
+        (held,) = workers[0].holding()
+        saved = workers[0].resumed(held)[-1]
+        workers.append(await Worker.start(server.url, redis_url))  # its replacement
+        await finish(exporter, workers)
+    finally:
+        if exporter.returncode is None:
+            exporter.send_signal(signal.SIGTERM)
+        for w in workers:
+            await w.stop()
+    for w in workers[1:]:
+        assert w.proc.returncode == 0 and not any("Traceback" in x for x in w.lines), w.lines
+    # the killed worker's shard went to another worker, which went on from its checkpoint
+    taken_over = [n for w, since in zip(workers[1:], [*seen_before, 0], strict=True)
+                  for n in w.resumed(held, since)]
+    assert taken_over and min(taken_over) >= saved, (held, saved, taken_over)
+    every_object_once(out, expected)
 
     # a rerun with the same --out resumes: here, nothing left to do
     before = len(server.requests)
-    rerun = await start(*export_argv[:-1], "--progress")
+    rerun = await start(*export_argv(out, redis_url)[:-1], "--progress")
     _, err = await asyncio.wait_for(rerun.communicate(), 30)
     assert rerun.returncode == 0 and b"already complete" in err, err.decode()
     assert len(server.requests) == before
+
+
+async def test_a_paused_worker_past_its_lease_is_fenced_and_every_object_lands_once(
+    fake: tuple[FakeStripe, set[str]], tmp_path: Path, redis_url: str
+) -> None:
+    """SIGSTOP a worker holding every shard past its lease (a VM pause, a long GC), let another
+    take them over, SIGCONT it: it is refused at its next heartbeat or checkpoint and stops;
+    the export is exact. The slice is long (30 s): takeover does not wait for it."""
+    server, expected = fake
+    server.faults.latency(0.08, path="/v1/treasury/transactions")
+    out = tmp_path / "export"
+    exporter = await start(*export_argv(out, redis_url))
+    a = await Worker.start(server.url, redis_url, "--concurrency", "3", "--slice", "30")
+    workers = [a]
+    try:
+        await wait_until(lambda: all_under_way(out) and len(a.holding()) == 3, 60)
+        a.proc.send_signal(signal.SIGSTOP)
+        stopped_at = {n: s["objects"] for n, s in progress(out).items()}
+        b = await Worker.start(server.url, redis_url, "--concurrency", "3", "--slice", "30")
+        workers.append(b)
+        await wait_until(lambda: len(b.holding()) == 3, 30)  # B took every shard over
+        assert min(min(b.resumed(n)) - stopped_at[n] for n in ACCOUNTS) >= 0
+        a.proc.send_signal(signal.SIGCONT)  # A wakes up mid-page, sure it still holds them
+        await finish(exporter, workers)
+        sizes = {f.name: f.read_bytes() for f in out.glob("*.jsonl")}
+        await asyncio.sleep(1.5)  # nobody touches a finished export
+        assert {f.name: f.read_bytes() for f in out.glob("*.jsonl")} == sizes
+    finally:
+        if exporter.returncode is None:
+            exporter.send_signal(signal.SIGTERM)
+        for w in workers:
+            await w.stop()
+    every_object_once(out, expected)
+    fenced = [x for x in a.lines if "discarded" in x]
+    assert fenced, a.lines  # A noticed, stopped and discarded its stale work
+    assert not any("done" in x and "shard" in x for x in a.lines), a.lines
+    for w in workers:
+        assert w.proc.returncode == 0 and not any("Traceback" in x for x in w.lines), w.lines
+
+
+class Cutter:
+    """A TCP proxy to Redis on 127.0.0.1 that can black-hole its traffic (a worker cut off
+    from Redis: its calls time out) and let it through again."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.cut = False
+        self.writers: list[asyncio.StreamWriter] = []
+        self.server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> Self:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        self.drop()
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return int(self.server.sockets[0].getsockname()[1])
+
+    def drop(self) -> None:
+        for w in self.writers:
+            w.close()
+        self.writers.clear()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_r, up_w = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+        self.writers += [writer, up_w]
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, asyncio.IncompleteReadError):
+                while data := await src.read(65536):
+                    if not self.cut:  # cut: bytes vanish, nobody is told
+                        dst.write(data)
+                        await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_w), pipe(up_r, writer))
+
+
+async def test_a_worker_cut_off_from_redis_stops_and_another_takes_over(
+    fake: tuple[FakeStripe, set[str]], tmp_path: Path, redis_url: str
+) -> None:
+    server, expected = fake
+    server.faults.latency(0.08, path="/v1/treasury/transactions")
+    out = tmp_path / "export"
+    port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
+    async with Cutter(port) as cutter:
+        exporter = await start(*export_argv(out, redis_url))
+        a = await Worker.start(server.url, f"redis://127.0.0.1:{cutter.port}/0",
+                               "--concurrency", "3", "--slice", "30")
+        workers = [a]
+        try:
+            await wait_until(lambda: all_under_way(out) and len(a.holding()) == 3, 60)
+            cutter.cut = True
+            b = await Worker.start(server.url, redis_url, "--concurrency", "3", "--slice", "30")
+            workers.append(b)
+            await wait_until(lambda: len(b.holding()) == 3, 30)
+            try:
+                await wait_until(lambda: {m.group(1) for m in map(re.compile(
+                    r"shard (\S+) \(epoch \d+\): lost its lease \(Redis unreachable").search,
+                    a.lines) if m} == set(ACCOUNTS), 30)
+            except TimeoutError:
+                raise AssertionError("".join(a.lines)) from None
+            cutter.cut = False
+            cutter.drop()  # A reconnects
+            await finish(exporter, workers)
+        finally:
+            if exporter.returncode is None:
+                exporter.send_signal(signal.SIGTERM)
+            for w in workers:
+                await w.stop()
+    every_object_once(out, expected)
+    assert not any("shard" in x and ": done" in x for x in a.lines), a.lines
+    for w in workers:
+        assert w.proc.returncode == 0 and not any("Traceback" in x for x in w.lines), w.lines
+
+
+# --- workers trust nothing from the queue ---------------------------------------------------------
+
+
+async def test_hand_written_jobs_are_refused_never_run(tmp_path: Path, redis_url: str) -> None:
+    import redis.asyncio as aioredis
+
+    async with FakeStripe(seed=5) as server:
+        server.seed("treasury.transaction", 50, financial_account="fa_1")
+        root = tmp_path / "exports"
+        root.mkdir()
+        outside = tmp_path / "elsewhere"
+        outside.mkdir()
+        (outside / "manifest.json").write_text(json.dumps({  # even a planted manifest
+            "version": 1, "export": {"resource": "customers", "ids": [], "params": [],
+                                     "split": None, "values": [], "windows": None}}))
+        legit = root / "legit"
+        prep = await start("export", "treasury.transactions", "--split",
+                           "financial_account=fa_1", "--out", str(legit), "--redis",
+                           "redis://127.0.0.1:1/0")  # registers legit/, cannot queue
+        await prep.communicate()
+        assert (legit / "manifest.json").is_file()
+        base = {"max_wait": 60, "rate_limit": None, "ids": []}
+        real_id = plan(resolve("treasury.transactions", "list"), [], [],
+                       "financial_account=fa_1", None).export_id(legit)
+        jobs = {
+            "outside": {**base, "export": "x", "out": str(outside), "name": "all",
+                        "resource": "customers", "params": {}},
+            "traversal": {**base, "export": "x", "out": str(root / ".." / "elsewhere"),
+                          "name": "all", "resource": "customers", "params": {}},
+            "unknown-resource": {**base, "export": real_id, "out": str(legit), "name": "fa_1",
+                                 "resource": "os.system", "params": {}},
+            "other-params": {**base, "export": real_id, "out": str(legit), "name": "fa_1",
+                             "resource": "treasury.transactions",
+                             "params": {"financial_account": "fa_9"}},
+            "other-export": {**base, "export": "x", "out": str(legit), "name": "fa_1",
+                             "resource": "treasury.transactions",
+                             "params": {"financial_account": "fa_1"}},
+            "bad-name": {**base, "export": "x", "out": str(legit), "name": "../../x",
+                         "resource": "treasury.transactions", "params": {}},
+        }
+        r = aioredis.Redis.from_url(redis_url)
+        async with r:
+            for job_id, spec in jobs.items():
+                await r.hset(f"aiostripe:export:job:{job_id}",
+                             mapping={"spec": json.dumps(spec), "state": "queued"})
+                await r.rpush("aiostripe:export:ready", job_id)
+            await r.rpush("aiostripe:export:ready", "no-hash")
+            w = await Worker.start(server.url, redis_url, "--root", str(root))
+            try:
+                await wait_until(
+                    lambda: sum("refused job" in x for x in w.lines) == len(jobs) + 1, 30)
+            finally:
+                await w.stop()
+            for job_id in jobs:
+                assert await r.hget(f"aiostripe:export:job:{job_id}", "state") == b"refused"
+        assert not server.requests  # nothing was listed
+        assert sorted(p.name for p in outside.iterdir()) == ["manifest.json"]
+        assert sorted(p.name for p in legit.iterdir()) == ["manifest.json"]
+        refusals = [x for x in w.lines if "refused job" in x]
+        assert any("not under this worker's --root" in x for x in refusals), refusals
+        assert any("differs from the export" in x for x in refusals), refusals
+        assert any("bad shard name" in x for x in refusals), refusals
+        assert any("export id 'x' is not the one" in x for x in refusals), refusals
+        assert any("no such job" in x for x in refusals), refusals
+
+
+async def test_a_worker_with_a_secret_runs_signed_jobs_only(
+    tmp_path: Path, redis_url: str
+) -> None:
+    async with FakeStripe(seed=6) as server:
+        ids = server.seed("treasury.transaction", 120, financial_account="fa_1")
+        out = tmp_path / "export"
+        argv = ["export", "treasury.transactions", "--split", "financial_account=fa_1",
+                "--out", str(out), "--redis", redis_url, "--no-progress"]
+        w = await Worker.start(server.url, redis_url, AIOSTRIPE_QUEUE_SECRET="s3cret")
+        try:
+            unsigned = await start(*argv)
+            _, err = await asyncio.wait_for(unsigned.communicate(), 30)
+            assert unsigned.returncode == 1
+            one_line_error(err.decode(), "refused by a worker", "not signed")
+            assert not server.requests
+            wrong = await start(*argv, AIOSTRIPE_QUEUE_SECRET="guess")
+            _, err = await asyncio.wait_for(wrong.communicate(), 30)
+            assert wrong.returncode == 1 and b"not signed" in err
+            signed = await start(*argv, AIOSTRIPE_QUEUE_SECRET="s3cret")
+            _, err = await asyncio.wait_for(signed.communicate(), 30)
+            assert signed.returncode == 0, err.decode()
+        finally:
+            await w.stop()
+    got = [json.loads(x)["id"] for x in (out / "fa_1.jsonl").read_text().splitlines()]
+    assert sorted(got) == sorted(ids)
+    assert stat.S_IMODE((out / "fa_1.jsonl").stat().st_mode) == 0o600
 
 
 async def test_a_failed_shard_ends_the_export_with_its_error_and_a_rerun_resumes(

@@ -1,5 +1,8 @@
-"""Billing in the fake Stripe through the client: invoices and their items, subscriptions,
-test clocks. Expected values are Stripe's documentation (cited per test)."""
+"""Billing in the fake Stripe through the client: invoices and their items, invoice payments,
+subscriptions, test clocks. Expected values are Stripe's documentation (cited per test), for API
+version 2026-05-27 (https://docs.stripe.com/changelog/basil/2025-03-31: invoices name their
+subscription in `parent` and their PaymentIntents in invoice payments; subscription periods are
+on the items)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,9 @@ import calendar
 import pytest
 
 from aiostripe import CardError, InvalidRequestError, StripeClient
-from aiostripe.models import Customer, Invoice, Price
+from aiostripe.models import Customer, Invoice, Price, Subscription
 from aiostripe.testing import FakeStripe
+from tests.response_schema import mismatches, response_schema
 
 JAN_31 = calendar.timegm((2026, 1, 31, 12, 0, 0))
 
@@ -17,6 +21,21 @@ JAN_31 = calendar.timegm((2026, 1, 31, 12, 0, 0))
 def _id(invoice: Invoice) -> str:
     assert invoice.id is not None  # the spec allows a null id (upcoming invoices)
     return invoice.id
+
+
+async def _intent_id(stripe: StripeClient, invoice: Invoice) -> str:
+    """The PaymentIntent of an invoice: its default invoice payment's."""
+    payments = await stripe.invoice_payments.list(invoice=_id(invoice))
+    default = [p for p in payments.data if p.is_default]
+    assert len(default) == 1 and default[0].payment.type == "payment_intent"
+    intent = default[0].payment.payment_intent
+    assert isinstance(intent, str)
+    return intent
+
+
+def _period(subscription: Subscription) -> tuple[int, int]:
+    item = subscription.items.data[0]
+    return item.current_period_start, item.current_period_end
 
 
 async def _customer(stripe: StripeClient, pm: str = "pm_card_visa", **kw: object) -> Customer:
@@ -53,7 +72,7 @@ async def test_invoice_lifecycle(fake_stripe: FakeStripe, stripe_client: StripeC
         currency="usd", unit_amount=250, product_data={"name": "Seat"}
     )
     await stripe.invoice_items.create(
-        customer=customer.id, invoice=_id(draft), price=price.id, quantity=3
+        customer=customer.id, invoice=_id(draft), pricing={"price": price.id}, quantity=3
     )
     draft = await stripe.invoices.retrieve(_id(draft))
     assert (draft.subtotal, draft.total, draft.amount_due, draft.amount_remaining) == (
@@ -64,22 +83,24 @@ async def test_invoice_lifecycle(fake_stripe: FakeStripe, stripe_client: StripeC
     )
     lines = await stripe.invoices.line_items.list(_id(draft))
     assert sorted(line.amount for line in lines.data) == [750, 1500]
+    priced = next(line for line in lines.data if line.amount == 750)
+    assert priced.pricing is not None and priced.pricing.price_details is not None
+    assert priced.pricing.price_details.price == price.id
+    assert priced.parent is not None and priced.parent.type == "invoice_item_details"
 
     opened = await stripe.invoices.finalize_invoice(_id(draft))
     assert opened.status == "open" and opened.number
-    assert isinstance(opened.payment_intent, str)
-    intent = await stripe.payment_intents.retrieve(opened.payment_intent)
+    intent_id = await _intent_id(stripe, opened)
+    intent = await stripe.payment_intents.retrieve(intent_id)
     assert (intent.amount, intent.status) == (2250, "requires_payment_method")
 
     paid = await stripe.invoices.pay(_id(opened))
-    assert (paid.status, paid.paid, paid.amount_paid, paid.amount_remaining) == (
-        "paid",
-        True,
-        2250,
-        0,
-    )
+    assert (paid.status, paid.amount_paid, paid.amount_remaining) == ("paid", 2250, 0)
     assert paid.status_transitions.paid_at is not None
-    assert (await stripe.payment_intents.retrieve(opened.payment_intent)).status == "succeeded"
+    assert (await stripe.payment_intents.retrieve(intent_id)).status == "succeeded"
+    (payment,) = (await stripe.invoice_payments.list(invoice=_id(paid))).data
+    assert (payment.status, payment.amount_paid, payment.amount_requested) == ("paid", 2250, 2250)
+    assert payment.status_transitions.paid_at is not None
     kinds = [e["type"] for e in fake_stripe.events() if e["type"].startswith("invoice.")]
     assert kinds[-3:] == ["invoice.finalized", "invoice.paid", "invoice.payment_succeeded"]
 
@@ -154,19 +175,21 @@ async def test_subscription_first_invoice_and_cancel(
     assert subscription.status == "active"
     assert isinstance(subscription.latest_invoice, str)
     invoice = await stripe.invoices.retrieve(subscription.latest_invoice)
-    assert (invoice.status, invoice.total, invoice.billing_reason, invoice.subscription) == (
+    assert invoice.parent is not None and invoice.parent.subscription_details is not None
+    assert (invoice.status, invoice.total, invoice.billing_reason,
+            invoice.parent.type, invoice.parent.subscription_details.subscription) == (
         "paid",
         3000,
         "subscription_create",
+        "subscription_details",
         subscription.id,
     )
-    assert isinstance(invoice.payment_intent, str)
-    assert (await stripe.payment_intents.retrieve(invoice.payment_intent)).amount == 3000
-    period = subscription.current_period_end - subscription.current_period_start
-    assert 28 * 86400 <= period <= 31 * 86400
+    assert (await stripe.payment_intents.retrieve(await _intent_id(stripe, invoice))).amount == 3000
+    start, end = _period(subscription)
+    assert 28 * 86400 <= end - start <= 31 * 86400
 
     later = await stripe.subscriptions.update(subscription.id, cancel_at_period_end=True)
-    assert later.cancel_at == later.current_period_end and later.cancel_at_period_end
+    assert later.cancel_at == _period(later)[1] and later.cancel_at_period_end
     canceled = await stripe.subscriptions.cancel(subscription.id)
     assert canceled.status == "canceled" and canceled.ended_at is not None
     kinds = [e["type"] for e in fake_stripe.events() if e["type"].startswith("customer.sub")]
@@ -188,7 +211,7 @@ async def test_trial_and_incomplete(stripe_client: StripeClient) -> None:
     trial = await stripe.subscriptions.create(
         customer=customer.id, items=[{"price": price.id}], trial_period_days=14
     )
-    assert trial.status == "trialing" and trial.trial_end == trial.current_period_end
+    assert trial.status == "trialing" and trial.trial_end == _period(trial)[1]
     assert trial.trial_start is not None and trial.trial_end - trial.trial_start == 14 * 86400
     assert isinstance(trial.latest_invoice, str)
     assert (await stripe.invoices.retrieve(trial.latest_invoice)).total == 0
@@ -199,8 +222,8 @@ async def test_trial_and_incomplete(stripe_client: StripeClient) -> None:
     assert waiting.status == "incomplete"
     assert isinstance(waiting.latest_invoice, str)
     invoice = await stripe.invoices.retrieve(waiting.latest_invoice)
-    assert invoice.status == "open" and isinstance(invoice.payment_intent, str)
-    intent = await stripe.payment_intents.retrieve(invoice.payment_intent)
+    assert invoice.status == "open"
+    intent = await stripe.payment_intents.retrieve(await _intent_id(stripe, invoice))
     assert intent.status == "requires_payment_method" and intent.client_secret
 
 
@@ -218,7 +241,7 @@ async def test_test_clock_renews(fake_stripe: FakeStripe, stripe_client: StripeC
     subscription = await stripe.subscriptions.create(
         customer=customer.id, items=[{"price": price.id}]
     )
-    assert subscription.current_period_start == JAN_31
+    assert _period(subscription)[0] == JAN_31
 
     target = calendar.timegm((2026, 4, 1, 0, 0, 0))
     advancing = await stripe.test_helpers.test_clocks.advance(clock.id, frozen_time=target)
@@ -226,8 +249,11 @@ async def test_test_clock_renews(fake_stripe: FakeStripe, stripe_client: StripeC
     assert (await stripe.test_helpers.test_clocks.retrieve(clock.id)).status == "ready"
     renewed = await stripe.subscriptions.retrieve(subscription.id)
     assert renewed.status == "active"
-    assert renewed.current_period_start == calendar.timegm((2026, 3, 31, 12, 0, 0))
-    assert renewed.current_period_end == calendar.timegm((2026, 4, 30, 12, 0, 0))
+    assert _period(renewed) == (
+        calendar.timegm((2026, 3, 31, 12, 0, 0)), calendar.timegm((2026, 4, 30, 12, 0, 0))
+    )
+    item = await stripe.subscription_items.retrieve(renewed.items.data[0].id)
+    assert _period(renewed) == (item.current_period_start, item.current_period_end)
     invoices = (await stripe.invoices.list(subscription=subscription.id)).data
     assert [(i.billing_reason, i.status, i.total) for i in invoices] == [
         ("subscription_cycle", "paid", 1000),
@@ -243,3 +269,32 @@ async def test_test_clock_renews(fake_stripe: FakeStripe, stripe_client: StripeC
     with pytest.raises(InvalidRequestError) as backwards:
         await stripe.test_helpers.test_clocks.advance(clock.id, frozen_time=JAN_31)
     assert backwards.value.param == "frozen_time"
+
+
+async def test_create_preview_shows_the_next_invoice(
+    fake_stripe: FakeStripe, stripe_client: StripeClient
+) -> None:
+    """https://docs.stripe.com/api/invoices/create_preview (which replaced `invoices.upcoming` in
+    2025-03-31.basil): the customer's pending invoice items and, with `subscription`, its items
+    for the next period; nothing is created."""
+    stripe = stripe_client
+    customer = await _customer(stripe)
+    price = await _monthly(stripe, 1200)
+    subscription = await stripe.subscriptions.create(
+        customer=customer.id, items=[{"price": price.id}]
+    )
+    await stripe.invoice_items.create(customer=customer.id, amount=300, currency="usd")
+    before = len((await stripe.invoices.list(customer=customer.id)).data)
+    preview = await stripe.invoices.create_preview(
+        customer=customer.id, subscription=subscription.id
+    )
+    assert sorted(line.amount for line in preview.lines.data) == [300, 1200]
+    assert (preview.total, preview.status) == (1500, "draft")
+    assert preview.parent is not None and preview.parent.subscription_details is not None
+    assert preview.parent.subscription_details.subscription == subscription.id
+    assert preview.period_start == _period(subscription)[1]
+    schema = response_schema("post", "/v1/invoices/create_preview")
+    assert list(mismatches(preview.to_dict(), schema)) == []  # by Stripe's spec itself
+    assert len((await stripe.invoices.list(customer=customer.id)).data) == before
+    pending = (await stripe.invoice_items.list(customer=customer.id)).data
+    assert [i.invoice for i in pending] == [None]

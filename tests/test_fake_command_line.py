@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import aiostripe
-from aiostripe.testing.app import KEY_PREFIXES
+from aiostripe.testing.keys import KEY_PREFIXES
 
 
 @pytest.fixture
@@ -86,6 +86,7 @@ async def test_the_banner_names_the_keys_that_work(seeded: tuple[str, list[str]]
         (["--seed", "7"], "expected TYPE=COUNT"),
         (["--seed", "custmer=7"], "no object type 'custmer'"),
         (["--seed", "customer=2:balance=abc"], "balance: 'abc' does not fit"),
+        (["--seed", "customer=10:emial=x"], "customer has no field 'emial' (did you mean email?)"),
         (["--seed", "customer=many"], "COUNT must be a whole number"),
         (["--seed-file", "/no/such/file.json"], "No such file"),
     ],

@@ -50,9 +50,9 @@ async def test_stripe_account_separates_data(
 
 
 async def test_what_is_not_an_account_is_refused(stripe_client: StripeClient) -> None:
-    """https://docs.stripe.com/error-codes#account-invalid: a `Stripe-Account` that cannot be a
-    connected account of the platform is refused with `account_invalid` (the fake takes any
-    well-formed `acct_` id it has not seen as one, as it takes any well-formed key)."""
+    """https://docs.stripe.com/error-codes#account-invalid: a `Stripe-Account` that is not a
+    connected account of the platform is refused with `account_invalid`: a value that is no
+    account id, the id of another object, and a well-formed `acct_` id that does not exist."""
     customer = await stripe_client.customers.create(email="jo@example.com")
     for value in ("not-an-account", customer.id):  # the client checks `stripe_account=`
         with pytest.raises(PermissionDeniedError) as refused:
@@ -62,4 +62,7 @@ async def test_what_is_not_an_account_is_refused(stripe_client: StripeClient) ->
         assert (refused.value.http_status, refused.value.code) == (403, "account_invalid")
         assert value in refused.value.message
     unseen = stripe_client.with_options(stripe_account="acct_1Unseen")
-    assert (await unseen.customers.list()).data == []
+    with pytest.raises(PermissionDeniedError) as refused:
+        await unseen.customers.list()
+    assert (refused.value.http_status, refused.value.code) == (403, "account_invalid")
+    assert "acct_1Unseen" in refused.value.message

@@ -11,11 +11,13 @@ import aiohttp
 from aiostripe import StripeClient
 from aiostripe.testing import FakeStripe
 
+TEST_KEY = {"Authorization": "Bearer sk_test_helpers"}  # the helpers need a test key
+
 
 async def _post(fake: FakeStripe, path: str, **form: str) -> tuple[int, Any]:
     async with (
         aiohttp.ClientSession() as session,
-        session.post(fake.url + path, data=form) as response,
+        session.post(fake.url + path, data=form, headers=TEST_KEY) as response,
     ):
         return response.status, await response.json()
 

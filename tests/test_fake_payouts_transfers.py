@@ -128,10 +128,13 @@ async def test_payout_failed(fake_stripe: FakeStripe, stripe_client: StripeClien
         fake_stripe.fail_payout(payout.id, "no_such_code")
 
 
+TEST_KEY = {"Authorization": "Bearer sk_test_helpers"}  # the helpers need a test key
+
+
 async def _post(fake: FakeStripe, path: str, **form: str) -> tuple[int, Any]:
     async with (
         aiohttp.ClientSession() as session,
-        session.post(fake.url + path, data=form) as response,
+        session.post(fake.url + path, data=form, headers=TEST_KEY) as response,
     ):
         return response.status, await response.json()
 

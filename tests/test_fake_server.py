@@ -76,8 +76,11 @@ async def test_crud(fake_stripe: FakeStripe, stripe_client: StripeClient) -> Non
     deleted = await stripe_client.customers.delete(created.id)
     assert isinstance(deleted, DeletedCustomer)
     assert deleted.to_dict() == {"id": created.id, "object": "customer", "deleted": True}
+    # https://docs.stripe.com/api/customers/retrieve: a deleted customer is a 200 `deleted: true`
+    gone = await stripe_client.customers.retrieve(created.id)
+    assert gone.deleted and gone.to_dict() == {"id": created.id, "object": "customer", "deleted": True}
     with pytest.raises(InvalidRequestError):
-        await stripe_client.customers.retrieve(created.id)
+        await stripe_client.customers.update(created.id, description="x")
     assert fake_stripe.created_count("customer") == 1
     assert fake_stripe.get(created.id) is None
 
@@ -290,7 +293,8 @@ async def test_seed_100k(fake_stripe: FakeStripe, stripe_client: StripeClient) -
 @pytest.mark.parametrize(
     ("call", "param", "fragment"),
     [
-        (lambda s: s.customers.create(emaill="x"), "emaill", "unknown parameter"),
+        # (sent through extra_params: the client itself refuses an unknown keyword)
+        (lambda s: s.customers.create(extra_params={"emaill": "x"}), "emaill", "unknown parameter"),
         (lambda s: s.payment_intents.create(currency="usd"), "amount", "Missing required param"),
         (lambda s: s.payment_intents.create(amount="ten", currency="usd"), "amount", "integer"),
         (lambda s: s.customers.create(tax_exempt="sometimes"), "tax_exempt", "one of"),

@@ -209,7 +209,7 @@ async def test_meter_events_sessions_and_the_stream_on_its_own_host(fake: FakeSt
         await stripe.v2.billing.meter_event_stream.create(events=batch, request_options=token)
         assert len(fake.v2.state.stream_events) == 100
         stream_requests = fake.requests_to("/v2/billing/meter_event_stream")
-        assert stream_requests[-1].headers["Authorization"] == f"Bearer {session.authentication_token}"
+        assert stream_requests[-1].api_key == session.authentication_token
         with pytest.raises(aiostripe.InvalidRequestError, match="at most 100"):
             await stripe.v2.billing.meter_event_stream.create(events=batch + batch[:1],
                                                              request_options=token)

@@ -15,7 +15,7 @@ from aiostripe.models import Customer, TreasuryTransaction
 from tests.gen_helpers import SHARED
 
 FIXTURES: dict[str, Any] = {}
-for name in ("fixtures3.json", "fixtures3.private_preview.json"):
+for name in ("fixtures3.2026-05-27.json", "fixtures3.private_preview.json"):
     path = SHARED / name
     if path.exists():
         for key, value in json.loads(path.read_text())["resources"].items():
@@ -70,3 +70,16 @@ def test_key_access_and_membership() -> None:
     assert "email" in parsed and "nope" not in parsed
     with pytest.raises(KeyError):
         parsed["nope"]
+
+
+@pytest.mark.skipif(not FIXTURES, reason="../shared not present")
+def test_a_union_of_models_without_object_tags_is_chosen_by_fields() -> None:
+    # spec: payment_intent.amount_details is anyOf [payment_flows_amount_details,
+    # payment_flows_amount_details_client], neither with an `object` field
+    data = FIXTURES["payment_intent"]
+    pi = structure(dict(data, amount_details={"tip": {}}), "PaymentIntent")
+    assert type(pi.amount_details).__name__ == "PaymentFlowsAmountDetails"  # the first that fits
+    other = {"tip": {"amount": 5}, "discount_amount": 3, "unknown_key": 1}
+    pi = structure(dict(data, amount_details=other), "PaymentIntent")
+    assert type(pi.amount_details).__name__ == "PaymentFlowsAmountDetails"
+    assert pi.to_dict()["amount_details"] == other

@@ -1,5 +1,6 @@
-"""Every operation of the spec (plus overlays) has exactly one generated method, named like
-stripe-python names it; the older 2023-08-16 spec generates and imports too."""
+"""Every v1 operation of the pinned spec (plus overlays) has exactly one generated method, named like
+stripe-python names it (all 532 v1 names of stripe-python 16.1 for the 2026-05-27 spec work, under
+`client.x` and `client.v1.x`); the older 2023-08-16 spec generates and imports too."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import aiostripe
 from codegen import ir, spec
 from tests.gen_helpers import SHARED, generate_into, run_against
 
-NAMES_FILE = SHARED / "stripe-python-names.json"
+NAMES_FILE = SHARED / "stripe-python-names.2026-05-27.json"
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +32,12 @@ def _walk(client: object, service_path: tuple[str, ...], method: str) -> object:
 async def test_every_operation_has_exactly_one_method(api: ir.API) -> None:
     overlay_count = sum(1 for o in api.operations if o.preview)
     public = len(api.operations) - overlay_count
-    assert public == 533
-    assert overlay_count == 22  # spec/overlays: preview endpoints the public spec lacks
+    stripe_v1 = [
+        (verb, path) for path, ops in spec.load(overlays=False)["paths"].items()
+        for verb in ops if path.startswith("/v1/") and verb in ("get", "post", "delete")
+    ]
+    assert public == len(stripe_v1) == 587
+    assert overlay_count == 19  # spec/overlays: preview endpoints the public spec lacks
     async with aiostripe.StripeClient("sk_test_x", base_url="http://127.0.0.1:9") as client:
         seen: dict[tuple[str, ...], str] = {}
         for op in api.operations:
@@ -62,18 +67,51 @@ def test_generated_ir_json_matches_the_spec(api: ir.API) -> None:
 
 
 @pytest.mark.skipif(not NAMES_FILE.exists(), reason="../shared not present")
-def test_method_names_match_stripe_python(api: ir.API) -> None:
-    names = json.loads(NAMES_FILE.read_text())
-    ours = {o.key: ".".join((*o.service, o.method)) for o in api.operations}
-    wrong = {k: (v, ours.get(k)) for k, v in names.items() if ours.get(k) != v}
-    assert not wrong
-    assert len(names) == 479
+async def test_every_v1_name_of_stripe_python_works(api: ir.API) -> None:
+    # stripe-python-names.2026-05-27.json: what stripe-python 16.1 calls each operation of the
+    # pinned spec, observed by calling it ("VERB /path": "v1.service.method")
+    names = {k: v.removeprefix("v1.") for k, v in json.loads(NAMES_FILE.read_text()).items()
+             if v.startswith("v1.")}
+    assert len(names) == 532
+    ops = {o.key: o for o in api.operations}
+    async with aiostripe.StripeClient("sk_test_x", base_url="http://127.0.0.1:9") as client:
+        working = []
+        for key, name in sorted(names.items()):
+            *service, method = name.split(".")
+            for root in (client, client.v1):
+                target = _walk(root, tuple(service), method)
+                doc = inspect.getdoc(target) or ""
+                assert f"`{ops[key].verb.upper()} {ops[key].path}`" in doc, (key, name)
+            working.append(name)
+        assert len(working) == 532
+        # and each is the primary name of its operation, not only an alias
+        primary = {k: ".".join((*ops[k].service, ops[k].method)) for k in names}
+        assert sum(primary[k] == names[k] for k in names) == 532
+
+
+async def test_v1_is_the_same_tree() -> None:
+    async with aiostripe.StripeClient("sk_test_x", base_url="http://127.0.0.1:9") as client:
+        assert client.v1.customers is client.customers
+        assert client.v1.billing.credit_grants is client.billing.credit_grants
+        assert client.v1.checkout.sessions.update.__func__ is (  # type: ignore[attr-defined]
+            client.checkout.sessions.update.__func__  # type: ignore[attr-defined]
+        )
 
 
 def test_list_and_search_counts(api: ir.API) -> None:
+    # counted in Stripe's spec itself: operations answering a `list` or `search_result` page
+    doc = spec.load(overlays=False)
+    kinds: dict[str, list[str]] = {"list": [], "search_result": []}
+    for path, ops in doc["paths"].items():
+        for verb, op in ops.items():
+            schema = op["responses"]["200"].get("content", {}).get("application/json", {})
+            tag = schema.get("schema", {}).get("properties", {}).get("object", {}).get("enum")
+            if path.startswith("/v1/") and tag and tag[0] in kinds:
+                kinds[tag[0]].append(f"{verb.upper()} {path}")
     public = [o for o in api.operations if not o.preview]
-    assert sum(o.kind == "list" for o in public) == 117
-    assert sum(o.kind == "search" for o in public) == 7
+    assert sorted(o.key for o in public if o.kind == "list") == sorted(kinds["list"])
+    assert sorted(o.key for o in public if o.kind == "search") == sorted(kinds["search_result"])
+    assert (len(kinds["list"]), len(kinds["search_result"])) == (122, 7)
     assert [o.key for o in public if o.kind == "binary"] == ["GET /v1/quotes/{quote}/pdf"]
     files = [o.key for o in public if o.host == "files"]
     assert "POST /v1/files" in files

@@ -108,7 +108,7 @@ async def test_retrieve(fake: FakeStripe, otel: Otel) -> None:
         "url.full": f"{fake.url}/v1/customers/{cus['id']}",
         "server.address": "127.0.0.1",
         "server.port": fake.port,
-        "stripe.api_version": "2024-04-10",
+        "stripe.api_version": "2026-05-27.dahlia",
         "http.response.status_code": 200,
         "stripe.request_id": fake.requests[0].request_id,
     }

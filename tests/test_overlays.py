@@ -1,4 +1,5 @@
-"""Spec overlays (spec/overlays/): the preview endpoints the reference lists, spec3.json lacks."""
+"""Spec overlays (spec/overlays/): the preview endpoints the reference lists, the pinned spec lacks;
+and overlays that retire themselves once Stripe's spec has what they add."""
 
 from __future__ import annotations
 
@@ -96,11 +97,14 @@ def missing(public: dict[str, Any]) -> list[tuple[str, str]]:
     return [(verb, path) for verb, path in seed_endpoints() if (verb, shape(path)) not in have]
 
 
-def test_seed_lists_22_endpoints_missing_from_the_public_spec(
-    missing: list[tuple[str, str]],
+def test_seed_lists_19_endpoints_missing_from_the_public_spec(
+    missing: list[tuple[str, str]], public: dict[str, Any]
 ) -> None:
-    assert len(missing) == 22, missing
-    assert len(set(missing)) == 22
+    assert len(missing) == 19, missing
+    assert len(set(missing)) == 19
+    # the reader actions the reference lists are Stripe's now (the 2024-04-10 spec lacked them)
+    for action in ("collect_inputs", "collect_payment_method", "confirm_payment_intent"):
+        assert "post" in public["paths"][f"/v1/terminal/readers/{{reader}}/{action}"]
 
 
 def test_loader_merges_the_overlays() -> None:
@@ -257,9 +261,82 @@ def test_overlay_files_are_formatted() -> None:
         assert text == expected, f"{path.name} is not indent-2, sorted-keys JSON"
 
 
-def test_merging_twice_is_refused(merged: dict[str, Any]) -> None:
-    with pytest.raises(spec_mod.SpecError, match="already in the spec"):
-        spec_mod.merge_overlays(copy.deepcopy(merged))
+def _merge(doc: dict[str, Any], tmp_path: Path, frag: dict[str, Any]) -> list[str]:
+    (tmp_path / "x.json").write_text(json.dumps(frag), encoding="utf-8")
+    lines: list[str] = []
+    spec_mod.merge_overlays(doc, tmp_path, report=lines.append)
+    return lines
+
+
+def test_an_overlay_of_what_stripe_has_retires_itself(
+    merged: dict[str, Any], overlays: dict[str, dict[str, Any]]
+) -> None:
+    # merging our overlays into a spec that already has all they add (the merged one): each
+    # operation and schema is left out with one line naming it, and the spec is unchanged
+    lines: list[str] = []
+    doc = copy.deepcopy(merged)
+    spec_mod.merge_overlays(doc, report=lines.append)
+    assert doc == merged
+    ops = sum(len(v) for f in overlays.values() for v in f.get("paths", {}).values())
+    schemas = sum(len(f.get("components", {}).get("schemas", {})) for f in overlays.values())
+    assert len(lines) == ops + schemas
+    assert "overlay terminal_hardware.json: GET /v1/terminal/hardware_orders is in Stripe's spec" in (
+        "\n".join(lines)
+    )
+    assert all("left out, Stripe's wins" in line for line in lines)
+
+
+def test_the_same_operation_under_another_placeholder_name_retires(
+    public: dict[str, Any], tmp_path: Path
+) -> None:
+    # what terminal_reader_actions.json added to the 2024-04-10 spec, under `{id}`: Stripe's spec
+    # has it as /v1/terminal/readers/{reader}/collect_inputs
+    ours = {"operationId": "ours", "x-aiostripePreview": True, "responses": {}}
+    route = "/v1/terminal/readers/{id}/collect_inputs"
+    doc = copy.deepcopy(public)
+    lines = _merge(doc, tmp_path, {"paths": {route: {"post": ours}}})
+    assert lines == [
+        (f"overlay x.json: POST {route} is in Stripe's spec "
+         "(POST /v1/terminal/readers/{reader}/collect_inputs): left out, Stripe's wins")
+    ]
+    assert route not in doc["paths"]
+    assert doc["paths"]["/v1/terminal/readers/{reader}/collect_inputs"]["post"] == (
+        public["paths"]["/v1/terminal/readers/{reader}/collect_inputs"]["post"]
+    )
+
+
+def test_a_method_added_to_a_path_stripe_has_is_reported(
+    public: dict[str, Any], tmp_path: Path
+) -> None:
+    op = {"operationId": "GetCollectInputs", "x-aiostripePreview": True, "responses": {},
+          "parameters": [{"in": "path", "name": "id", "required": True, "schema": {}}]}
+    doc = copy.deepcopy(public)
+    lines = _merge(doc, tmp_path, {"paths": {"/v1/terminal/readers/{id}/collect_inputs": {
+        "get": op}}})
+    stripe_route = "/v1/terminal/readers/{reader}/collect_inputs"
+    assert lines == [
+        ("overlay x.json: adds GET /v1/terminal/readers/{id}/collect_inputs to "
+         f"{stripe_route}, a path Stripe's spec has")
+    ]
+    merged_op = doc["paths"][stripe_route]["get"]
+    assert merged_op["parameters"][0]["name"] == "reader"  # named as Stripe's route names it
+    assert doc["paths"][stripe_route]["post"] == public["paths"][stripe_route]["post"]
+
+
+def test_a_schema_stripe_has_retires(public: dict[str, Any], tmp_path: Path) -> None:
+    doc = copy.deepcopy(public)
+    lines = _merge(doc, tmp_path, {"components": {"schemas": {
+        "customer": {"type": "object"}, "brand_new_preview": {"type": "object"}}}})
+    assert lines == [("overlay x.json: schema 'customer' is in Stripe's spec: left out, "
+                      "Stripe's wins")]
+    assert doc["components"]["schemas"]["customer"] == public["components"]["schemas"]["customer"]
+    assert doc["components"]["schemas"]["brand_new_preview"] == {"type": "object"}
+
+
+def test_the_pinned_spec_needs_every_overlay(public: dict[str, Any]) -> None:
+    lines: list[str] = []
+    spec_mod.merge_overlays(copy.deepcopy(public), report=lines.append)
+    assert lines == []
 
 
 @pytest.mark.parametrize("path", OVERLAY_FILES, ids=lambda p: p.name)

@@ -73,6 +73,11 @@ KNOWN_OPERATIONS: dict[tuple[str, CaseKind], str] = {
         "POST /v1/treasury/outbound_payments",
         "POST /v1/treasury/outbound_transfers",
     )
+} | {
+    ("POST /v1/webhook_endpoints", "minimal"): (
+        "the fake sends webhooks only to loopback URLs (issue 25): the spec's example URL "
+        "(https://example.com) is refused with url_invalid, which Stripe and stripe-mock accept"
+    ),
 }
 """Single requests on which they are known to disagree, and why."""
 
@@ -171,7 +176,9 @@ def _fake_param(error: aiostripe.StripeError) -> str | None:
 
 async def _outcome(client: Any, case: Case, ids: list[str], *, mock: bool) -> Outcome:
     try:
-        await method(client, case.op)(*ids, **case.params)
+        # every name goes to the server, known to the types or not (the client refuses an
+        # unknown keyword itself: extra_params is how one is sent)
+        await method(client, case.op)(*ids, extra_params=case.params)
     except aiostripe.StripeError as exc:
         return Outcome(False, _mock_param(exc) if mock else _fake_param(exc))
     return Outcome(True, None)

@@ -1,8 +1,8 @@
 """Property tests (hypothesis): example objects of every release, mutated at random, still parse.
 
-Each example starts from one of Stripe's example objects (the six history releases and
-fixtures3.json) and is mutated at random places of its tree: fields removed (required ones
-included), values replaced by a value of another JSON type, fields added. Whatever comes out
+Each example starts from one of Stripe's example objects (the six history releases,
+fixtures3.json of 2024-04-10 and the pin's fixtures3.2026-05-27.json) and is mutated at random
+places of its tree: fields removed (required ones included), values replaced by a value of another JSON type, fields added. Whatever comes out
 must parse into the model its `object` names, give back exactly the mutated data from
 `to_dict()`, and keep every top-level value reachable as `obj["field"]`.
 """
@@ -20,7 +20,8 @@ from aiostripe._generated.models import OBJECT_TYPES
 from aiostripe._models import StripeObject, structure_object
 from tests.gen_helpers import SHARED
 
-FILES = [*sorted((SHARED / "history").glob("fixtures3.*.json")), SHARED / "fixtures3.json"]
+FILES = [*sorted((SHARED / "history").glob("fixtures3.*.json")), SHARED / "fixtures3.json",
+         SHARED / "fixtures3.2026-05-27.json"]
 EXAMPLES: list[dict[str, Any]] = [
     obj for path in FILES for obj in json.loads(path.read_text())["resources"].values()
 ]

@@ -1,9 +1,9 @@
-"""Every public operation of the spec, called through its generated method against Stripe's own
+"""Every public v1 operation of the pinned spec (2026-05-27.dahlia), called through its generated method against Stripe's own
 mock server (stripe-mock, which validates each request against the spec), is accepted and comes
 back as the class the operation declares: once with the required parameters only, once with every
 optional top-level parameter too (nested objects, arrays, enums, `expand`, metadata).
 
-The 22 preview endpoints of our overlays are not in the public spec, so stripe-mock does not know
+The 19 preview endpoints of our overlays are not in the public spec, so stripe-mock does not know
 them; they are tested against the fake (test_all_operations.py, test_overlays.py).
 """
 
@@ -46,8 +46,8 @@ async def _call_all(url: str, *, full: bool) -> tuple[int, dict[str, str]]:
     return sent, failures
 
 
-def test_the_public_spec_has_533_operations() -> None:
-    assert len(PUBLIC) == 533
+def test_the_public_spec_has_587_v1_operations() -> None:
+    assert len(PUBLIC) == 587
 
 
 @pytest.mark.parametrize("full", [False, True], ids=["required-params", "all-params"])

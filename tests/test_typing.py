@@ -85,7 +85,7 @@ router = WebhookRouter()
 @router.on("payment_intent.succeeded")
 async def paid(event: Event[PaymentIntent]) -> None:
     reveal_type(event.data.object)
-    print(event.data.object.amount + 1)
+    print(event.data.object.created + 1)  # (required: an int, not None)
 
 
 @router.on("customer.subscription.updated", "customer.subscription.deleted")

@@ -37,7 +37,7 @@ from aiostripe.webhooks import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO.parent / "shared" / "stripe-openapi" / "fixtures3.json"
+FIXTURES = REPO.parent / "shared" / "stripe-openapi" / "fixtures3.2026-05-27.json"
 EXAMPLE = REPO / "examples" / "webhook_app.py"
 
 SECRET = "whsec_test_0123456789abcdefSECRET"

@@ -1,7 +1,7 @@
 """A correctly signed webhook is never refused, whatever API version its object was rendered in.
 
-Every example object Stripe published in six releases (2018-2026) and in fixtures3.json is
-wrapped in an event of that release's API version, signed, and posted over loopback HTTP to
+Every example object Stripe published in six releases (2018-2026), in fixtures3.json (2024-04-10,
+the previous pin) and in the pin's fixtures3.2026-05-27.json is wrapped in an event of that release's API version, signed, and posted over loopback HTTP to
 `aiohttp_handler`: each gets a 200, and the callback sees the object as its generated model.
 """
 
@@ -21,17 +21,21 @@ from aiostripe._generated import API_VERSION
 from aiostripe._generated.models import OBJECT_TYPES
 from aiostripe._models import StripeObject
 from aiostripe.webhooks import Event, aiohttp_handler, construct_event, generate_test_header
-from tests.gen_helpers import SHARED
+from tests.gen_helpers import PIN_FIXTURES, SHARED
 
 SECRET = "whsec_versions_test"
 HISTORY = sorted((SHARED / "history").glob("fixtures3.*.json"))
-FILES = [*HISTORY, SHARED / "fixtures3.json"]
+PREVIOUS_PIN = SHARED / "fixtures3.json"
+FILES = [*HISTORY, PREVIOUS_PIN, PIN_FIXTURES]
 
 
 def _version_of(path: Path) -> str:
-    """`fixtures3.2025-04-21.json` -> `2025-04-21`; fixtures3.json is of the pinned version."""
+    """`fixtures3.2025-04-21.json` -> `2025-04-21`; fixtures3.json is of 2024-04-10, the previous
+    pin; the pin's own fixtures of the pinned version."""
+    if path == PIN_FIXTURES:
+        return API_VERSION
     parts = path.name.split(".")
-    return parts[1] if len(parts) == 3 else API_VERSION
+    return parts[1] if len(parts) == 3 else "2024-04-10"
 
 
 def _event(obj: dict[str, Any], version: str, n: int) -> dict[str, Any]:

@@ -182,7 +182,7 @@ async def test_v2_errors_raise_the_v1_classes_with_code_and_message(
     assert type(caught.value) is cls
     assert caught.value.code == error["code"]
     assert error["message"] in str(caught.value)
-    assert caught.value.error == error
+    assert caught.value.json_body == {"error": error}
     assert caught.value.http_status == status
     assert caught.value.request_id == "req_1"
 

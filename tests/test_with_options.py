@@ -36,7 +36,7 @@ async def test_derived_client_sends_its_own_settings(fake: FakeStripe) -> None:
         assert child.headers["Stripe-Version"] == "2023-10-16"
         assert "Stripe-Account" not in parent.headers
         assert parent.api_key == KEY
-        assert parent.headers["Stripe-Version"] == "2024-04-10"
+        assert parent.headers["Stripe-Version"] == "2026-05-27.dahlia"
         # a call's own request_options still win over the derived client's settings
         await tenant.customers.list(request_options={"stripe_account": "acct_other1"})
         assert fake.requests[-1].headers["Stripe-Account"] == "acct_other1"

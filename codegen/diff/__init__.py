@@ -11,7 +11,9 @@ found, 2 when a spec cannot be read).
 
 What is compared
 ----------------
-* Operations (``VERB /path``): added, removed; the response type (first 2xx response; a non-JSON
+* Operations (``VERB /path``): added, removed, path placeholder renamed (the same verb and route
+  with other placeholder names, ``{currency}`` -> ``{rate_id}``: one change, compared as one
+  operation, not a removal and an addition); the response type (first 2xx response; a non-JSON
   body is ``string(binary)``).
 * Parameters of each operation that exists in both specs: query parameters and the top-level
   properties of the form body, and the properties of nested inline objects, written as paths:
@@ -45,6 +47,7 @@ Breaking rules (for code written against the generated client)
 ---------------------------------------------------------------
 Breaking:
   * an operation removed; a resource removed (its model class disappears);
+  * a path placeholder renamed (a call passing the path argument by keyword breaks);
   * a parameter removed, made required, or added as required (nested ones too, when the parent
     already existed);
   * a parameter retyped, unless it was only widened (the new type is a union holding every member
@@ -54,6 +57,9 @@ Breaking:
   * a field removed; a field made nullable (a reader may now get ``None``);
   * a field, a response or an ``anyOf`` schema retyped, unless it was only narrowed (the new
     members are a subset of the old ones): a reader may get a value of a type it does not handle.
+Widened and narrowed look inside containers: ``array of A`` -> ``array of (A | B)`` widens, as do
+the same for ``map of`` and ``list of``, nested or not (`covers`); a type that covers the other
+both ways (only spelled differently) is "same values", not breaking.
 Not breaking: everything added (operations, resources, optional parameters, fields, enum values of
 parameters), a parameter made optional, a field made non-nullable, enum values added to or
 removed from a response field, a field's enum turned into a free string or vice versa (the models
@@ -90,6 +96,7 @@ from codegen.diff.schema import (
     Doc,
     Schema,
     children,
+    covers,
     enum_values,
     is_nullable,
     members,
@@ -97,7 +104,7 @@ from codegen.diff.schema import (
 )
 
 __all__ = [
-    "KINDS", "MAX_DEPTH", "SECTIONS", "Change", "Differ", "Doc", "Schema", "children", "describe",
+    "KINDS", "MAX_DEPTH", "SECTIONS", "Change", "Differ", "Doc", "Schema", "children", "covers", "describe",
     "diff", "enum_values", "is_nullable", "main", "members", "section_of", "summary", "to_json",
     "to_markdown", "type_name",
 ]

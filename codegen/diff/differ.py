@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from codegen.diff.schema import (
@@ -14,6 +15,7 @@ from codegen.diff.schema import (
     _enum_list,
     _join,
     children,
+    covers,
     enum_values,
     is_nullable,
     members,
@@ -43,6 +45,12 @@ class Differ:
 
     def diff_operations(self) -> None:
         old_ops, new_ops = self.old.operations(), self.new.operations()
+        for old_key, new_key in self.renamed_placeholders(old_ops, new_ops):
+            old_op, new_op = old_ops.pop(old_key), new_ops.pop(new_key)
+            self.emit("path_param_renamed", operation=new_key, old=old_key.partition(" ")[2],
+                      new=new_key.partition(" ")[2],
+                      note=", ".join(f"{a} → {b}" for a, b in _placeholder_pairs(old_key, new_key)))
+            self.diff_operation(new_key, old_op, new_op)
         for key in sorted(new_ops.keys() - old_ops.keys()):
             op_id = str(new_ops[key].get("operationId", ""))
             self.emit("operation_added", operation=key, new=op_id or None)
@@ -51,6 +59,20 @@ class Differ:
             self.emit("operation_removed", operation=key, old=op_id or None)
         for key in sorted(old_ops.keys() & new_ops.keys()):
             self.diff_operation(key, old_ops[key], new_ops[key])
+
+    @staticmethod
+    def renamed_placeholders(old_ops: dict[str, Schema],
+                             new_ops: dict[str, Schema]) -> list[tuple[str, str]]:
+        """(old key, new key) of operations whose only change of route is the name of a path
+        placeholder (`{currency}` -> `{rate_id}`): one renamed operation, not a removal and an
+        addition. A keyword caller of the path argument (`retrieve(currency=...)`) breaks."""
+        gone = {_shape(k): k for k in old_ops.keys() - new_ops.keys()}
+        out = []
+        for key in sorted(new_ops.keys() - old_ops.keys()):
+            old_key = gone.get(_shape(key))
+            if old_key is not None:
+                out.append((old_key, key))
+        return out
 
     def diff_operation(self, key: str, old: Schema, new: Schema) -> None:
         old_resp, new_resp = self.old.response(old), self.new.response(new)
@@ -179,15 +201,30 @@ class Differ:
         old_name, new_name = type_name(old), type_name(new)
         if old_name == new_name:
             return
-        old_m, new_m = members(old), members(new)
-        if old_m < new_m:
+        wider, narrower = covers(new, old), covers(old, new)
+        if wider and not narrower:
             detail, breaking = "widened", reader
-        elif new_m < old_m:
+        elif narrower and not wider:
             detail, breaking = "narrowed", not reader
+        elif wider and narrower:
+            detail, breaking = "same values", False
         else:
             detail, breaking = "", True
         note = ", ".join(part for part in (detail, note) if part)
         self.emit(kind, breaking=breaking, old=old_name, new=new_name, note=note, **where)
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def _shape(key: str) -> str:
+    """`GET /v1/exchange_rates/{currency}` -> `GET /v1/exchange_rates/{}`."""
+    return _PLACEHOLDER.sub("{}", key)
+
+
+def _placeholder_pairs(old_key: str, new_key: str) -> list[tuple[str, str]]:
+    pairs = zip(_PLACEHOLDER.findall(old_key), _PLACEHOLDER.findall(new_key), strict=True)
+    return [(a, b) for a, b in pairs if a != b]
 
 
 def diff(old: Schema, new: Schema) -> list[Change]:

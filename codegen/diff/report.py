@@ -79,6 +79,9 @@ def describe(change: Change) -> str:
         return f"new operation {_code(change.new)}" if change.new else "new operation"
     if kind == "operation_removed":
         return f"operation removed ({_code(change.old)})" if change.old else "operation removed"
+    if kind == "path_param_renamed":
+        return (f"path placeholder renamed: {_code(change.old)} → {_code(change.new)}"
+                f"{_note(change.note)}; a call passing it by keyword must use the new name")
     if kind == "resource_added":
         return "new resource"
     if kind == "resource_removed":

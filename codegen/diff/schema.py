@@ -17,6 +17,7 @@ VERBS = ("get", "post", "put", "patch", "delete")
 KINDS: dict[str, tuple[str, bool]] = {
     "operation_added": ("Added", False),
     "operation_removed": ("Removed", True),
+    "path_param_renamed": ("Changed", True),
     "response_retyped": ("Changed", True),
     "param_added": ("Added", False),
     "param_removed": ("Removed", True),
@@ -110,6 +111,45 @@ def members(schema: Schema) -> frozenset[str]:
             out |= members(variant)
         return frozenset(out)
     return frozenset({_single_name(schema)})
+
+
+def _leaves(schema: Schema) -> list[Schema]:
+    """The alternatives of a type, `anyOf`/`oneOf` flattened (a `$ref` is one alternative)."""
+    variants = _variants(schema) if "$ref" not in schema else None
+    if variants is None:
+        return [schema]
+    return [leaf for variant in variants for leaf in _leaves(variant)]
+
+
+def _element(schema: Schema) -> tuple[str, Schema] | None:
+    """(container kind, element type) of an array, a map or a list page; None for others."""
+    if "$ref" in schema or schema.get("enum") == [""]:
+        return None
+    if schema.get("type") == "array":
+        return "array", schema.get("items") or {}
+    page = _page_kind(schema)
+    if page:
+        return page, schema["properties"]["data"].get("items") or {}
+    extra = schema.get("additionalProperties")
+    if (schema.get("type") == "object" or "properties" in schema) and not schema.get(
+            "properties") and isinstance(extra, dict) and extra:
+        return "map", extra
+    return None
+
+
+def covers(wide: Schema, narrow: Schema) -> bool:
+    """Every value of type `narrow` is a value of type `wide`, by type names: each alternative
+    of `narrow` is an alternative of `wide`, or a container (array, map, list page) of the same
+    kind whose element type `wide`'s element type covers (`array of A` < `array of (A | B)`)."""
+    wide_leaves = _leaves(wide)
+    return all(any(_leaf_covers(w, n) for w in wide_leaves) for n in _leaves(narrow))
+
+
+def _leaf_covers(wide: Schema, narrow: Schema) -> bool:
+    if members(wide) == members(narrow):
+        return True
+    w, n = _element(wide), _element(narrow)
+    return w is not None and n is not None and w[0] == n[0] and covers(w[1], n[1])
 
 
 def type_name(schema: Schema) -> str:

@@ -17,6 +17,7 @@ from aiostripe._errors import (
     APIError,
     AuthenticationError,
     CardError,
+    ClientClosedError,
     IdempotencyError,
     InvalidParameterError,
     InvalidRequestError,
@@ -27,7 +28,14 @@ from aiostripe._errors import (
     StripeError,
     TemporarySessionExpiredError,
 )
-from aiostripe._models import ListObject, SearchResult, StripeObject, StripeResponse, V2ListObject
+from aiostripe._models import (
+    ListObject,
+    SearchResult,
+    StripeObject,
+    StripeResponse,
+    V2ListObject,
+    construct_from,
+)
 from aiostripe._options import RequestOptions
 from aiostripe._ratelimit import RateLimit
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
@@ -61,6 +69,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "CardError",
+    "ClientClosedError",
     "ClientStats",
     "IdempotencyError",
     "InvalidParameterError",
@@ -94,6 +103,7 @@ __all__ = [
     "V2ListRequest",
     "WaitEvent",
     "__version__",
+    "construct_from",
     "parallel_list",
 ]
 

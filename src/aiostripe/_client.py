@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, Unpack
 import attrs
 
 from aiostripe import _validate
-from aiostripe._errors import redact
+from aiostripe._errors import ClientClosedError, mask_key
 from aiostripe._generated import API_VERSION
 from aiostripe._generated.services import ClientServices
 from aiostripe._logging import configure_from_env
@@ -18,6 +18,7 @@ from aiostripe._ratelimit import RateLimit
 from aiostripe._requestor import (
     DEFAULT_BASE_URL,
     DEFAULT_FILES_URL,
+    DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_METER_EVENTS_URL,
     DEFAULT_READ_TIMEOUT,
     OnRateLimitWait,
@@ -35,6 +36,17 @@ if TYPE_CHECKING:
     from opentelemetry.trace import TracerProvider
 
     from aiostripe.event_notifications import EventNotification
+
+
+def _load_call_machinery() -> None:
+    """Import what calls need beyond the HTTP stack (which the requestor loads): the parsers'
+    fast path, the index of the generated models, the pagination machinery of list and search
+    calls. A client's creation pays for it, once per process, so that no first call stalls the
+    event loop importing modules; `import aiostripe` alone stays light. What is left for a first
+    call to load is the generated model module(s) of its result (1-3 ms, once per type)."""
+    import aiostripe._fastparse
+    import aiostripe._generated.models
+    import aiostripe._pagination  # noqa: F401
 
 
 class StripeClient(ClientServices):
@@ -61,6 +73,10 @@ class StripeClient(ClientServices):
     once (others wait in line); `rate_limit=RateLimit(rps, burst)` (or a number of requests per
     second) paces every attempt of the client. `on_retry` and `on_rate_limit_wait` receive a
     `RetryEvent` / `WaitEvent` before each retry / rate-limit wait; `client.stats` counts them.
+
+    Hostile answers: a response body larger than `max_response_size` bytes once decompressed
+    (default 64 MiB, None: no limit) is refused with an APIError before it is all in memory; no
+    redirect is ever followed (a 3xx is an APIError naming its Location).
 
     Telemetry (README: "In production"): `on_request` / `on_response` receive a `RequestEvent` /
     `ResponseEvent` around each attempt. With `opentelemetry-api` installed, each call is a span
@@ -92,6 +108,7 @@ class StripeClient(ClientServices):
         on_response: OnResponse | None = None,
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         if files_base_url is None:
             files_base_url = DEFAULT_FILES_URL if base_url == DEFAULT_BASE_URL else base_url
@@ -122,10 +139,12 @@ class StripeClient(ClientServices):
             on_retry=on_retry,
             on_rate_limit_wait=on_rate_limit_wait,
             telemetry=make_telemetry(on_request, on_response, tracer_provider, meter_provider),
+            max_response_size=max_response_size,
         )
+        _load_call_machinery()
 
     def __repr__(self) -> str:
-        return f"StripeClient(api_key={redact(self._requestor.api_key)!r}, base_url={self.base_url!r})"
+        return f"StripeClient(api_key={mask_key(self._requestor.api_key)!r}, base_url={self.base_url!r})"
 
     def with_options(self, **options: Unpack[ClientOptions]) -> StripeClient:
         """A client with some settings changed, e.g. one per connected account:
@@ -166,6 +185,8 @@ class StripeClient(ClientServices):
         return self._requestor.stats
 
     async def __aenter__(self) -> Self:
+        if self._requestor._root._closed:
+            raise ClientClosedError("the client is closed: make a new StripeClient to use it again")
         return self
 
     async def __aexit__(
@@ -178,7 +199,8 @@ class StripeClient(ClientServices):
 
     async def close(self) -> None:
         """Close the client's HTTP session (a session passed in by the caller is left open; a
-        client from `with_options` leaves its parent's session open)."""
+        client from `with_options` leaves its parent's session open). Calls made on a closed
+        client (or on a client derived from it) raise `ClientClosedError` and open nothing."""
         await self._requestor.close()
 
     def parse_event_notification(
@@ -208,9 +230,10 @@ class StripeClient(ClientServices):
         **params: Any,
     ) -> Any:
         """Call an endpoint that is not in the spec: returns a `StripeObject` parsed by its
-        `object` field when the spec knows it, else the decoded JSON wrapped in a StripeObject."""
-        if not path.startswith("/"):
-            raise ValueError(f"path: expected an absolute API path such as '/v1/customers', got {path!r}")
+        `object` field when the spec knows it, else the decoded JSON wrapped in a StripeObject.
+        `path` is quoted like the generated methods' paths (`/v1/customers/cus 1` is sent as
+        `/v1/customers/cus%201`); a query string or a `.`/`..` segment is refused."""
+        path = _validate.api_path(path)
         response = await self._requestor.request(method, path, params, request_options)
         data = response.json()
         result: Any = structure_object(data) if isinstance(data, dict) else data  # a JSON object

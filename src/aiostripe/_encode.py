@@ -54,17 +54,34 @@ _KEYWORD_KEYS: dict[str, str] = {f"{kw}_": kw for kw in keyword.kwlist}
 
 _EXPECTED = "expected str, int, float, bool, list or dict"
 
+MAX_DEPTH = 32
+"""Deepest nesting of dicts and lists sent (`a[b][0][c]` is 3 deep). Stripe's deepest parameters
+(`line_items[0][price_data][product_data][metadata][key]`) nest 5 levels; deeper is a mistake
+(or a dict that holds itself), refused naming the parameter rather than a RecursionError."""
+
 
 def encode_params(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Flatten `params` into the (key, value) pairs Stripe's form encoding sends, in order."""
     if not isinstance(params, Mapping):
         raise TypeError(f"params: expected a dict, got {type(params).__name__}")
     out: list[tuple[str, str]] = []
-    _encode_mapping(out, "", params)
+    _encode_mapping(out, "", params, 0)
     return out
 
 
-def _encode_mapping(out: list[tuple[str, str]], prefix: str, mapping: Mapping[Any, Any]) -> None:
+def _too_deep(path: str) -> InvalidParameterError:
+    return InvalidParameterError(
+        f"{path[:200]}{'…' if len(path) > 200 else ''}: nested more than {MAX_DEPTH} levels deep "
+        f"(a dict or list that holds itself?); Stripe's parameters nest a few levels",
+        param=path[:200],
+    )
+
+
+def _encode_mapping(
+    out: list[tuple[str, str]], prefix: str, mapping: Mapping[Any, Any], depth: int
+) -> None:
+    if depth > MAX_DEPTH:
+        raise _too_deep(prefix)
     for key, value in mapping.items():
         if type(key) is not str:
             if not isinstance(key, str):
@@ -80,10 +97,10 @@ def _encode_mapping(out: list[tuple[str, str]], prefix: str, mapping: Mapping[An
                 param=where,
             )
         key = _KEYWORD_KEYS.get(key, key)
-        _encode_value(out, f"{prefix}[{key}]" if prefix else key, value)
+        _encode_value(out, f"{prefix}[{key}]" if prefix else key, value, depth)
 
 
-def _encode_value(out: list[tuple[str, str]], path: str, value: Any) -> None:
+def _encode_value(out: list[tuple[str, str]], path: str, value: Any, depth: int) -> None:
     cls = type(value)
     # the common cases first, by exact type
     if cls is str:
@@ -95,12 +112,12 @@ def _encode_value(out: list[tuple[str, str]], path: str, value: Any) -> None:
     elif cls is int:
         out.append((path, str(value)))
     elif cls is dict:
-        _encode_mapping(out, path, value)
+        _encode_mapping(out, path, value, depth + 1)
     elif cls is list or cls is tuple:
-        _encode_sequence(out, path, value)
+        _encode_sequence(out, path, value, depth + 1)
     # then by kind
     elif isinstance(value, Enum):
-        _encode_value(out, path, value.value)
+        _encode_value(out, path, value.value, depth)
     elif isinstance(value, str):
         out.append((path, str.__str__(value)))
     elif isinstance(value, float):
@@ -114,23 +131,25 @@ def _encode_value(out: list[tuple[str, str]], path: str, value: Any) -> None:
     elif isinstance(value, date):
         out.append((path, str(calendar.timegm(value.timetuple()))))
     elif isinstance(value, Mapping):
-        _encode_mapping(out, path, value)
+        _encode_mapping(out, path, value, depth + 1)
     elif isinstance(value, list | tuple):
-        _encode_sequence(out, path, value)
+        _encode_sequence(out, path, value, depth + 1)
     else:
         raise TypeError(f"{path}: {_EXPECTED}, got {type(value).__name__}{_hint(value)}")
 
 
 def _encode_sequence(
-    out: list[tuple[str, str]], path: str, values: list[Any] | tuple[Any, ...]
+    out: list[tuple[str, str]], path: str, values: list[Any] | tuple[Any, ...], depth: int
 ) -> None:
+    if depth > MAX_DEPTH:
+        raise _too_deep(path)
     for i, item in enumerate(values):
         if item is None:
             raise TypeError(
                 f"{path}[{i}]: None cannot be an item of a list (it would leave a gap); "
                 "leave the item out"
             )
-        _encode_value(out, f"{path}[{i}]", item)
+        _encode_value(out, f"{path}[{i}]", item, depth)
 
 
 def _hint(value: object) -> str:

@@ -13,6 +13,7 @@ StripeError
 │   └── ResponseParseError    a body that is not JSON, or not a Stripe error object
 ├── APIConnectionError        the request never got an HTTP response (network, timeout)
 ├── SignatureVerificationError  a webhook whose signature does not verify
+├── ClientClosedError         (also a RuntimeError) a call on a client already closed
 └── InvalidParameterError     (also a ValueError) a parameter rejected before sending
 ```
 
@@ -27,15 +28,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiostripe._retry import parse_retry_after
+
+if TYPE_CHECKING:
+    from aiostripe._generated.models.api_errors import ApiErrors
 
 __all__ = [
     "APIConnectionError",
     "APIError",
     "AuthenticationError",
     "CardError",
+    "ClientClosedError",
     "Headers",
     "IdempotencyError",
     "InvalidParameterError",
@@ -47,13 +52,19 @@ __all__ = [
     "SignatureVerificationError",
     "StripeError",
     "error_from_response",
+    "mask_key",
     "redact",
 ]
 
 # Secret and restricted API keys, ephemeral keys, webhook signing secrets. Not preceded by a letter
-# or digit (an underscore is fine: `api_key=sk_...`, `key_sk_...`).
+# or digit (an underscore is fine: `api_key=sk_...`, `key_sk_...`). A key runs to the next space,
+# quote, bracket or separator (`,;&|`), whatever it holds before that (`sk_test_abc_def`,
+# `sk_test_a-b.c`), a trailing `.` or `:` excepted (the end of a sentence); Stripe's own masked
+# form (`sk_test_****1234`) is left as it is.
+_KEY_CHARS = r"""[^\s'"`\\,;&|<>()\[\]{}]"""
 _SECRET = re.compile(
-    r"(?<![A-Za-z0-9])(?:(sk|rk|ek)_(test|live)_[A-Za-z0-9]+|(whsec)_[A-Za-z0-9+/=]+)"
+    rf"(?<![A-Za-z0-9])(?:(sk|rk|ek)_(test|live)_(?!\*){_KEY_CHARS}+(?<![.:])"
+    rf"|(whsec)_{_KEY_CHARS}+(?<![.:]))"
 )
 
 
@@ -72,6 +83,16 @@ def redact(text: str) -> str:
     if "_" not in text:  # fast path: no key can be in there
         return text
     return _SECRET.sub(_mask, text)
+
+
+_KEY_PREFIX = re.compile(r"(?:sk|rk|ek|pk)_(?:test|live)_|whsec_")
+
+
+def mask_key(key: str) -> str:
+    """An API key (or signing secret) as it may be shown: its kind and mode, nothing of the
+    secret (`sk_test_abc_def` -> `sk_test_***`; a key of no known form -> `***`)."""
+    prefix = _KEY_PREFIX.match(key)
+    return f"{prefix.group()}***" if prefix else "***"
 
 
 class Headers(Mapping[str, str]):
@@ -137,8 +158,11 @@ class StripeError(Exception):
     - `message`: what went wrong (secrets masked); `str(err)` is `"(Request req_…) message"`.
     - `http_status`, `http_body` (the body as text), `json_body` (the decoded body, a dict),
       `headers` (the response headers, case-insensitive).
-    - `error`: the `error` object of the body; `code`, `param`, `decline_code`, `doc_url`,
-      `user_message` come from it unless given.
+    - `error`: the `error` object of the body, typed (`aiostripe.models.ApiErrors`, built on
+      first read; stripe-python's `ErrorObject`): `exc.error.message`, `exc.error.type`,
+      `exc.error.payment_intent.id` (a `PaymentIntent`), … ; `None` when the body has none.
+      The raw dict is `exc.error_data` (and `exc.json_body["error"]`). `code`, `param`,
+      `decline_code`, `doc_url`, `user_message` come from it unless given.
     - `request_id`: the `Request-Id` response header, for Stripe support and the dashboard.
     - `should_retry`: the `Stripe-Should-Retry` response header (`True`/`False`), or `None`.
     """
@@ -151,7 +175,7 @@ class StripeError(Exception):
     code: str | None
     param: str | None
     request_id: str | None
-    error: dict[str, Any] | None
+    error_data: dict[str, Any] | None
     user_message: str | None
     decline_code: str | None
     doc_url: str | None
@@ -187,7 +211,7 @@ class StripeError(Exception):
             candidate = json_body.get("error")
             if isinstance(candidate, dict):
                 error = candidate
-        self.error = error
+        self.error_data = error
         err: Mapping[str, Any] = error or {}
         self.code = code if code is not None else _str_or_none(err.get("code"))
         self.param = param if param is not None else _str_or_none(err.get("param"))
@@ -205,6 +229,16 @@ class StripeError(Exception):
             else _parse_bool_header(self.headers.get("Stripe-Should-Retry"))
         )
 
+    @property
+    def error(self) -> ApiErrors | None:
+        """The body's `error` object as a typed `ApiErrors` (parsed on first read, tolerantly:
+        fields of another shape read as described in README "Objects of other API versions");
+        `None` without one. Reading it never raises."""
+        typed: ApiErrors | None = self.__dict__.get("_typed_error", _UNPARSED)
+        if typed is _UNPARSED:
+            typed = self.__dict__["_typed_error"] = _typed_error(self.error_data)
+        return typed
+
     def __str__(self) -> str:
         message = self.message or "<empty message>"
         if self.request_id is not None:
@@ -216,6 +250,24 @@ class StripeError(Exception):
             f"{type(self).__name__}(message={self.message!r}, http_status={self.http_status!r}, "
             f"request_id={self.request_id!r}, code={self.code!r})"
         )
+
+
+_UNPARSED: Any = object()
+
+
+def _typed_error(data: dict[str, Any] | None) -> Any:
+    """`data` parsed as `ApiErrors`; None for no data, a plain `StripeObject` if even the
+    tolerant parse fails (it does not: any JSON object parses)."""
+    if not isinstance(data, dict):
+        return None
+    from aiostripe._models import StripeObject, structure
+
+    try:
+        return structure(data, "ApiErrors")
+    except Exception:  # noqa: BLE001 - an error is being reported: never raise another
+        obj = StripeObject()
+        obj._extra = dict(data)
+        return obj
 
 
 def _str_or_none(value: object) -> str | None:
@@ -307,6 +359,14 @@ class SignatureVerificationError(StripeError):
     ) -> None:
         super().__init__(message, **kwargs)
         self.sig_header = sig_header
+
+
+class ClientClosedError(StripeError, RuntimeError):
+    """A call on a client that was closed (`await client.close()`, or its `async with` left).
+
+    Nothing is sent and no new HTTP session is opened: make a new client instead. A client from
+    `with_options` is closed when its parent is.
+    """
 
 
 class InvalidParameterError(StripeError, ValueError):

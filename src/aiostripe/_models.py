@@ -38,6 +38,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from typing_extensions import TypeVar as TypeVar_
 
 from aiostripe._errors import ResponseParseError, StripeError
+from aiostripe._mapping import MappingMethods
 from aiostripe._tolerant import structure_tolerant, unstructure_tolerant
 from aiostripe._wiretypes import Int64, decimal_value, int64_value, timestamp_value, wire_text
 
@@ -55,8 +56,10 @@ class StripeResponse:
     request_id: str | None
 
 
-class StripeObject:
-    """Base of every model. `obj["field"]` reads any field, known to the spec or not."""
+class StripeObject(MappingMethods):
+    """Base of every model. `obj["field"]` reads any field, known to the spec or not; `obj.get`,
+    `obj.keys()`, `dict(obj)`, `obj.to_json()` and `Model.from_dict(data)` as for a read-only
+    mapping (`_mapping.py`)."""
 
     __slots__ = ("_absent", "_extra", "_meta")
     _extra: dict[str, Any] | None  # fields the spec does not know (unset or None: none)
@@ -152,7 +155,7 @@ class ListObject(StripeObject, Generic[T]):
     has_more: bool = False
     url: str | None = None
 
-    def __iter__(self) -> Iterator[T]:
+    def __iter__(self) -> Iterator[T]:  # type: ignore[override]  # a page iterates its data
         return iter(self.data)
 
     def __len__(self) -> int:
@@ -183,7 +186,7 @@ class SearchResult(StripeObject, Generic[T]):
     next_page: str | None = None
     total_count: int | None = None
 
-    def __iter__(self) -> Iterator[T]:
+    def __iter__(self) -> Iterator[T]:  # type: ignore[override]  # a page iterates its data
         return iter(self.data)
 
     def __len__(self) -> int:
@@ -212,7 +215,7 @@ class V2ListObject(StripeObject, Generic[T]):
     next_page_url: str | None = None
     previous_page_url: str | None = None
 
-    def __iter__(self) -> Iterator[T]:
+    def __iter__(self) -> Iterator[T]:  # type: ignore[override]  # a page iterates its data
         return iter(self.data)
 
     def __len__(self) -> int:
@@ -359,7 +362,7 @@ def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
     _resolve_class(cls)
     renames = getattr(cls, "_RENAMES", {})
     overrides: dict[str, Any] = {name: override(rename=wire) for name, wire in renames.items()}
-    fn = make_dict_structure_fn(t, converter, **overrides)
+    fn = make_dict_structure_fn(_concrete(t, cls), converter, **overrides)
     known = frozenset(renames.get(a.name, a.name) for a in attrs.fields(cls))
     optional = frozenset(  # fields with a default: absent ones stay out of to_dict()
         renames.get(a.name, a.name) for a in attrs.fields(cls) if a.default is not attrs.NOTHING
@@ -389,6 +392,16 @@ def _structure_model_factory(t: Any) -> Callable[[Any, Any], Any]:
         return obj
 
     return structure
+
+
+def _concrete(t: Any, cls: type) -> Any:
+    """`t` with its type variables bound to `StripeObject` (`NotificationEventData[EventObjectT]`,
+    the field type of `Event.data`, becomes `NotificationEventData[StripeObject]`): cattrs builds
+    no structure function for a generic whose argument is still a type variable."""
+    args = get_args(t)
+    if args and any(isinstance(a, TypeVar) for a in args):
+        return cls[tuple(StripeObject if isinstance(a, TypeVar) else a for a in args)]  # type: ignore[index]
+    return t
 
 
 def _structure_any_object(data: Any, _: Any) -> Any:
@@ -428,6 +441,8 @@ def model_of_tag(tag: tuple[str, bool] | None) -> type[StripeObject] | None:
 
 def structure_object(data: Mapping[str, Any]) -> StripeObject:
     """Parse an object by its `object` (and `deleted`) field; unknown types stay plain data."""
+    if not isinstance(data, dict):
+        data = dict(data)
     cls = model_of_tag(object_tag(data))
     if cls is None:
         return _structure_plain(data, StripeObject)  # type: ignore[no-any-return]
@@ -467,6 +482,7 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
         origin = _model_origin(m)
         by_tag[(getattr(origin, "OBJECT_NAME", None), getattr(origin, "DELETED", False))] = m
     single = models[0] if len(models) == 1 else None
+    untagged = [m for m in models if getattr(_model_origin(m), "OBJECT_NAME", None) is None]
     label = " | ".join(getattr(m, "__name__", str(m)) for m in members)
     other = others[0] if len(others) == 1 else None
     hooks: dict[Any, Callable[[Any, Any], Any]] = {}
@@ -483,7 +499,7 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
         if isinstance(value, dict):
             if single is not None:
                 return hook_for(single)(value, single)
-            m = by_tag.get(object_tag(value))
+            m = by_tag.get(object_tag(value)) or _by_fields(value, untagged)
             if m is not None:
                 return hook_for(m)(value, m)
             if models:
@@ -499,6 +515,25 @@ def _union_factory(t: Any) -> Callable[[Any, Any], Any]:
         return value
 
     return structure
+
+
+def _by_fields(value: dict[str, Any], candidates: list[Any]) -> Any | None:
+    """The first of several models without an `object` tag (in the spec's order) whose fields
+    the value fits: every required one present, no key it does not know; else the first whose
+    required fields are present; else None."""
+    fallback = None
+    for m in candidates:
+        cls = _model_origin(m)
+        if cls is None or not attrs.has(cls):
+            continue
+        renames: dict[str, str] = getattr(cls, "_RENAMES", {})
+        wire = {renames.get(f.name, f.name): f.default is attrs.NOTHING
+                for f in attrs.fields(cls)}
+        if all(k in value for k, required in wire.items() if required):
+            if value.keys() <= wire.keys():
+                return m
+            fallback = fallback or m
+    return fallback
 
 
 def _is_list_of_objects(t: Any) -> bool:
@@ -641,6 +676,21 @@ def _parser(type_: Any) -> Callable[[Any], Any]:
 def structure_as(data: Any, type_: Any) -> Any:
     """Parse decoded JSON as the runtime type `type_` (`parser_of`)."""
     return parser_of(type_)(data)
+
+
+def construct_from(data: Mapping[str, Any]) -> StripeObject:
+    """A model from decoded JSON, chosen by its `object` field (stripe-python's
+    `construct_from` / `convert_to_stripe_object`): `aiostripe.construct_from(json.loads(text))`.
+
+    Parses like every API response: data of another API version parses too, an `object` type
+    the spec does not know gives a plain `StripeObject` (`obj["field"]`). Raises `TypeError` for
+    data that is not a mapping. For a typed result, use the model's own `Model.from_dict(data)`.
+    """
+    if not isinstance(data, Mapping):
+        raise TypeError(
+            f"construct_from: expected a mapping (decoded JSON object), got {type(data).__name__}"
+        )
+    return structure_object(data)
 
 
 def structure(data: Any, type_expr: str) -> Any:

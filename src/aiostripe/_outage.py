@@ -9,6 +9,11 @@ exponential backoff with jitter (`PROBE_FIRST` doubling up to `PROBE_MAX`, each 
 capped); every other call waits, each until its own deadline. The first attempt that reaches
 the host (any response, even an error) marks it up and releases every waiting call at once
 (they then queue for connection slots as usual, under `max_connections`).
+
+A host that has never answered this client (a typo in `base_url`, no network, DNS down) is not
+ridden out: `FIRST_CONTACT_GRACE` seconds after its first unmade connection, with the probes
+made meanwhile, every call waiting for it fails with an `APIConnectionError` naming the host.
+Once the host has answered, outages are ridden out until each call's own deadline.
 """
 
 from __future__ import annotations
@@ -24,16 +29,21 @@ PROBE_FIRST = 0.05
 PROBE_MAX = 0.5
 """Cap of every later gap: probes come at least every 0.5 s, at most every 0.25 s."""
 
+FIRST_CONTACT_GRACE = 10.0
+"""Seconds an outage of a host that never answered is probed before its calls fail."""
+
 logger = logging.getLogger("aiostripe")
 
 
 class HostWatch:
     """Whether the API host is reachable, and the probe schedule while it is not."""
 
-    __slots__ = ("_changed", "_failures", "_next_probe", "_prober", "down")
+    __slots__ = ("_changed", "_failures", "_next_probe", "_prober", "answered", "down", "since")
 
     def __init__(self) -> None:
-        self.down = False
+        self.down: bool = False
+        self.answered = False  # whether any attempt ever reached the host
+        self.since = 0.0  # when the current outage began
         self._failures = 0
         self._next_probe = 0.0
         self._prober: object | None = None  # the call whose attempts probe
@@ -52,19 +62,36 @@ class HostWatch:
                 self._next_probe = now + self._gap()
             return False
         self.down = True
+        self.since = now
         self._failures = 0
         self._next_probe = now + self._gap()
         self._changed = asyncio.Event()
-        logger.warning("API host unreachable (%s): holding calls and probing until it answers", what)
+        if self.answered:
+            logger.warning(
+                "API host unreachable (%s): holding calls and probing until it answers", what
+            )
+        else:
+            logger.warning(
+                "API host not reached yet (%s): probing; calls fail in %gs unless it answers",
+                what, FIRST_CONTACT_GRACE,
+            )
         return True
 
     def reached(self) -> None:
         """An attempt got through to the host: it is up; release every waiting call."""
+        self.answered = True
         if self.down:
             self.down = False
             self._prober = None
             logger.warning("API host reachable again after %d probe(s)", self._failures + 1)
             self._wake()
+
+    def give_up_at(self, deadline: float) -> float:
+        """When a call with `deadline` stops waiting for the host: its deadline, or sooner
+        (`FIRST_CONTACT_GRACE` into the outage) for a host that has never answered."""
+        if self.answered:
+            return deadline
+        return min(deadline, self.since + FIRST_CONTACT_GRACE)
 
     def _wake(self) -> None:
         if self._changed is not None:

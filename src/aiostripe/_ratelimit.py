@@ -23,7 +23,7 @@ import re
 
 import attrs
 
-from aiostripe._shared_budget import SharedBudget
+from aiostripe._shared_budget import SharedBudget, redact_url
 
 _TOLERANCE = 0.001
 """Waits shorter than this (seconds) are not worth a sleep."""
@@ -43,8 +43,9 @@ def _redis_url(instance: object, attribute: attrs.Attribute[str | None], value: 
     if value is None:
         return
     if not isinstance(value, str) or not re.match(r"^(rediss?|unix)://\S+$", value):
+        shown = redact_url(value) if isinstance(value, str) else value
         raise ValueError(
-            f"redis: expected a URL such as 'redis://localhost:6379/0', got {value!r}"
+            f"redis: expected a URL such as 'redis://localhost:6379/0', got {shown!r}"
         )
     if importlib.util.find_spec("redis") is None:
         raise ValueError("redis: the redis package is missing: pip install 'aiostripe[redis]'")
@@ -75,7 +76,10 @@ class RateLimit:
         default=attrs.Factory(_default_burst, takes_self=True),
         validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)],
     )
-    redis: str | None = attrs.field(default=None, kw_only=True, validator=_redis_url)
+    redis: str | None = attrs.field(
+        default=None, kw_only=True, validator=_redis_url,
+        repr=lambda url: repr(None if url is None else redact_url(url)),
+    )
     key: str | None = attrs.field(default=None, kw_only=True, validator=_optional_key)
     endpoint_limits: bool = attrs.field(
         default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
@@ -94,8 +98,8 @@ class TokenBucket:
     __slots__ = ("_stamp", "_tokens", "capacity", "rate")
 
     def __init__(self, limit: RateLimit) -> None:
-        self.rate = limit.rate
-        self.capacity = float(limit.burst)
+        self.rate: float = limit.rate
+        self.capacity: float = float(limit.burst)
         self._tokens = self.capacity
         self._stamp: float | None = None
 
@@ -131,7 +135,7 @@ class Slots:
     def __init__(self, limit: int) -> None:
         if limit < 1:
             raise ValueError(f"max_connections: expected an int >= 1, got {limit!r}")
-        self.limit = limit
+        self.limit: int = limit
         self._free = limit
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
 
@@ -178,17 +182,22 @@ class Gate:
     __slots__ = ("bucket", "paused_until", "shared", "slots")
 
     def __init__(
-        self, max_connections: int, rate_limit: RateLimit | None, account: str = ""
+        self,
+        max_connections: int,
+        rate_limit: RateLimit | None,
+        account: str = "",
+        max_pause: float = 60.0,
     ) -> None:
-        self.slots = Slots(max_connections)
-        self.bucket = TokenBucket(rate_limit) if rate_limit is not None else None
-        self.shared = (
-            SharedBudget(rate_limit, account)
+        self.slots: Slots = Slots(max_connections)
+        self.bucket: TokenBucket | None = TokenBucket(rate_limit) if rate_limit is not None else None
+        self.shared: SharedBudget | None = (
+            SharedBudget(rate_limit, account, max_pause)
             if rate_limit is not None and rate_limit.redis is not None
             else None
         )
-        """The Redis budget (`account`: its default key), when the rate limit has one."""
-        self.paused_until = 0.0
+        """The Redis budget (`account`: its default key; `max_pause`: the longest shared pause
+        obeyed, the client's `max_retry_after`), when the rate limit has one."""
+        self.paused_until: float = 0.0
         """Loop time before which no attempt starts (0.0: no pause)."""
 
     def pause(self, until: float, now: float | None = None) -> None:
@@ -208,7 +217,8 @@ class Gate:
         if shared.usable(now):
             try:
                 wait, _, paused = await shared.reserve(method, path, max_wait)
-            except (TimeoutError, OSError, _redis_error()) as exc:
+            except Exception as exc:  # noqa: BLE001 - Redis down or odd (any error of the
+                # redis client, a reply it cannot parse): never a reason to fail a call
                 shared.went_down(now, exc)
             else:
                 local = self.paused_until - max(now, waited_until) if self.paused_until else 0.0
@@ -255,8 +265,3 @@ class Gate:
         """Whether attempts may have to wait for something besides a slot."""
         return self.bucket is not None or self.paused_until != 0.0
 
-
-def _redis_error() -> type[Exception]:
-    from redis.exceptions import RedisError
-
-    return RedisError

@@ -13,6 +13,11 @@ goes to the `http.client.request.duration` histogram. The client's own `tracer_p
 `meter_provider` are used when given, else the global ones as soon as they are set.
 `AIOSTRIPE_OTEL=off` switches it off (read when a client is created). Never a key, a body, a
 query string or a parameter: the attributes are listed in `CallTrace`.
+
+OpenTelemetry is imported (`aiostripe._otel`, ~10 ms) when a client is created, not by its first
+call, and only once the program uses it: while no module has imported `opentelemetry` (and no
+`OTEL_PYTHON_*_PROVIDER` variable names a provider to load), no provider can have been set, and
+installing `opentelemetry-api` costs a program that does not trace nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +46,8 @@ OTEL_SWITCH = "AIOSTRIPE_OTEL"
 _OFF = frozenset({"0", "off", "false", "no", "none"})
 _LOOK_EVERY = 1.0
 """Seconds between two looks for a global provider while none is set (a look costs ~5 µs)."""
+_PROVIDER_VARIABLES = ("OTEL_PYTHON_TRACER_PROVIDER", "OTEL_PYTHON_METER_PROVIDER")
+"""OpenTelemetry's own variables naming a provider that its API loads on first request."""
 
 
 @attrs.frozen(slots=True)
@@ -128,17 +136,19 @@ class Telemetry:
         *,
         otel: bool,
     ) -> None:
-        self.on_request = on_request
-        self.on_response = on_response
+        self.on_request: OnRequest | None = on_request
+        self.on_response: OnResponse | None = on_response
         self._tracer_provider = tracer_provider
         self._meter_provider = meter_provider
         self._otel = otel  # False once off for good (switched off, or not installed)
         self._next_look = -math.inf  # when to look for the providers again (loop time)
-        self.quiet_until = -math.inf
+        self.quiet_until: float = -math.inf
         """Loop time before which `begin` is known to return None (no hook, no instrument found
         at the last look): the requestor skips the call until then."""
         self._tracer: Tracer | None = None
         self._histogram: Histogram | None = None
+        if otel and self._otel_in_use():
+            self._import_otel()  # now, not in the first call: that would stall the event loop
 
     def begin(self, call: _Call, template: str | None) -> CallTrace | None:
         """A call starts: its trace, or None when nothing listens to it."""
@@ -165,15 +175,35 @@ class Telemetry:
     def _find_instruments(self) -> None:
         """Look for the providers (until both are found: a global one may be set later, and is
         then picked up within `_LOOK_EVERY` seconds)."""
-        try:
-            from aiostripe import _otel
-        except ImportError:  # opentelemetry-api is not installed
-            self._otel = False
+        if not self._otel_in_use():  # no provider can be set yet: look again later
+            return
+        _otel = self._import_otel()
+        if _otel is None:
             return
         if self._tracer is None:
             self._tracer = _otel.tracer(self._tracer_provider)
         if self._histogram is None:
             self._histogram = _otel.histogram(self._meter_provider)
+
+    def _otel_in_use(self) -> bool:
+        """Whether a provider may be there to find: given to the client, or possibly set since
+        the program imported OpenTelemetry (or named one in OpenTelemetry's variables)."""
+        return (
+            self._tracer_provider is not None
+            or self._meter_provider is not None
+            or "opentelemetry" in sys.modules
+            or any(name in os.environ for name in _PROVIDER_VARIABLES)
+        )
+
+    def _import_otel(self) -> Any:
+        """`aiostripe._otel`, or None (and OpenTelemetry off for good) when opentelemetry-api is
+        not installed."""
+        try:
+            from aiostripe import _otel
+        except ImportError:  # opentelemetry-api is not installed
+            self._otel = False
+            return None
+        return _otel
 
 
 class CallTrace:
@@ -201,11 +231,11 @@ class CallTrace:
         headers = call.headers
         self._telemetry = telemetry
         self._histogram = histogram
-        self.method = call.verb
-        self.path = call.target.path
-        self.template = template
-        self.account = headers.get("Stripe-Account")
-        self.key = headers.get("Idempotency-Key")
+        self.method: str = call.verb
+        self.path: str = call.target.path
+        self.template: str = template
+        self.account: str | None = headers.get("Stripe-Account")
+        self.key: str | None = headers.get("Idempotency-Key")
         self.status: int | None = None
         self.request_id: str | None = None
         self.attempt_error: str | None = None  # the `error.type` of the last attempt

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 
 _Shape = tuple[str | None, ...]  # a template's segments, None for a parameter
 
@@ -19,6 +18,8 @@ _Shape = tuple[str | None, ...]  # a template's segments, None for a parameter
 @cache
 def _operations() -> dict[tuple[str, int], list[tuple[_Shape, str]]]:
     """Templates by (verb, number of segments), those with the most literal segments first."""
+    from importlib import resources  # (~4 ms to import, with tempfile and shutil: not at start-up)
+
     text = resources.files("aiostripe._generated").joinpath("ir.json").read_text("utf-8")
     table: dict[tuple[str, int], list[tuple[_Shape, str]]] = {}
     for op in json.loads(text)["operations"]:

@@ -11,8 +11,9 @@ import math
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
+from aiostripe._errors import InvalidParameterError
 from aiostripe._options import CLIENT_OPTION_KEYS
 
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
@@ -48,10 +49,31 @@ def header_value(value: object, name: str) -> str:
     return value
 
 
+def without_userinfo(url: str) -> str:
+    """`url` with anything between `scheme://` and the host's `@` masked (a password stays out of
+    error messages); `url` itself when it has none."""
+    scheme, sep, rest = url.partition("://")
+    authority_end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    at = rest.rfind("@", 0, authority_end)
+    if not sep or at < 0:
+        return url
+    return f"{scheme}://***@{rest[at + 1:]}"
+
+
 def base_url(value: object, name: str = "base_url") -> str:
-    """An http(s) URL with a host (`https://api.stripe.com`, `http://127.0.0.1:12111`)."""
+    """An http(s) URL with a host (`https://api.stripe.com`, `http://127.0.0.1:12111`), without
+    credentials: Stripe takes the API key in a header, never in the URL, and a URL is shown in
+    reprs, logs and spans."""
     if not isinstance(value, str):
         raise TypeError(f"{name}: expected a URL string, got {type(value).__name__}")
+    shown = without_userinfo(value)
+    if shown != value:
+        raise InvalidParameterError(
+            f"{name}: must not carry credentials (user:password@), got {shown!r}: Stripe takes "
+            f"the API key from StripeClient(api_key), never from the URL",
+            param=name,
+        )
+    value = str(value)
     try:  # urllib's reading of a URL: yarl (aiohttp's) is not imported before the first call
         url = urlsplit(value.strip())
         url.port  # noqa: B018 - raises ValueError for a port that is no number or out of range
@@ -64,6 +86,53 @@ def base_url(value: object, name: str = "base_url") -> str:
         )
     if value != value.strip():
         raise ValueError(f"{name}: has leading or trailing whitespace: {value!r}")
+    return value
+
+
+_PLAIN_PATH = re.compile(r"(?:/[A-Za-z0-9_\-]+)+/?")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def api_path(value: object, name: str = "path") -> str:
+    """An API path for `raw_request` (`/v1/customers/cus_1`), quoted like the generated methods'
+    paths: every segment percent-encoded but for letters, digits and `-._~` (a space, `#` or
+    `%` stays within its segment). A query string (`?`) and dot segments (`.`, `..`, also
+    percent-encoded), which would reach another endpoint, are refused."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected an API path string, got {type(value).__name__}")
+    if _PLAIN_PATH.fullmatch(value):  # the usual path: nothing to quote
+        return value
+    if not value.startswith("/"):
+        raise InvalidParameterError(
+            f"{name}: expected an absolute API path such as '/v1/customers', got {value!r}",
+            param=name,
+        )
+    if "?" in value:
+        raise InvalidParameterError(
+            f"{name}: {value!r} has a query string; pass parameters as keyword arguments "
+            f"(raw_request('get', '/v1/customers', limit=3))",
+            param=name,
+        )
+    segments = value.split("/")
+    for segment in segments:
+        if unquote(segment) in (".", ".."):
+            raise InvalidParameterError(
+                f"{name}: {value!r} has a {segment!r} segment; dot segments could reach "
+                f"another endpoint",
+                param=name,
+            )
+    return "/".join(quote(segment, safe="") for segment in segments)
+
+
+def header_name(value: object, name: str) -> str:
+    """An HTTP header name: an RFC 7230 token (letters, digits and ``!#$%&'*+-.^_`|~``)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a string, got {type(value).__name__} {value!r}")
+    if not _TOKEN.fullmatch(value):
+        raise ValueError(
+            f"{name}: not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only, "
+            f"no space or ':')"
+        )
     return value
 
 
@@ -117,7 +186,7 @@ def request_options(options: Mapping[str, Any]) -> None:
         if not isinstance(headers, Mapping):
             raise TypeError(f"{prefix}['headers']: expected a mapping of header names to strings")
         for key, value in headers.items():
-            header_value(key, f"{prefix}['headers'] name {key!r}")
+            header_name(key, f"{prefix}['headers'] name {key!r}")
             header_value(value, f"{prefix}['headers'][{key!r}]")
 
 

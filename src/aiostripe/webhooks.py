@@ -94,7 +94,7 @@ __all__ = [
     "verify_header",
 ]
 
-logger = logging.getLogger("aiostripe.webhooks")
+logger: logging.Logger = logging.getLogger("aiostripe.webhooks")
 
 SIGNATURE_HEADER = "Stripe-Signature"
 DEFAULT_TOLERANCE = 300

@@ -67,9 +67,9 @@ class _Pump:
         self.patience = patience
         # never more than prefetch + 1 pages plus the end marker: put_nowait cannot overflow
         self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=prefetch + 2)
-        self.credits = asyncio.Semaphore(prefetch + 1)
+        self.credits: asyncio.Semaphore = asyncio.Semaphore(prefetch + 1)
         self.task: asyncio.Task[None] | None = None
-        self.holding = False  # the consumer holds a page (and its credit)
+        self.holding: bool = False  # the consumer holds a page (and its credit)
 
     @property
     def buffered(self) -> int:

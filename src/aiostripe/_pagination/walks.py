@@ -97,10 +97,10 @@ class _ListWalk:
 
     def __init__(self, request: _PageRequest[Any], params: Mapping[str, Any]) -> None:
         self.request = request
-        self.params = dict(params)
-        self.backward = "ending_before" in self.params and "starting_after" not in self.params
+        self.params: dict[str, Any] = dict(params)
+        self.backward: bool = "ending_before" in self.params and "starting_after" not in self.params
         self.key = "ending_before" if self.backward else "starting_after"
-        self.page_size = _page_size(self.params)
+        self.page_size: int = _page_size(self.params)
 
     def start(self, resume_from: str | None) -> str | None:
         if resume_from is not None:
@@ -156,8 +156,8 @@ class _SearchWalk:
 
     def __init__(self, request: _PageRequest[Any], params: Mapping[str, Any]) -> None:
         self.request = request
-        self.params = dict(params)
-        self.page_size = _page_size(self.params)
+        self.params: dict[str, Any] = dict(params)
+        self.page_size: int = _page_size(self.params)
 
     def start(self, resume_from: str | None) -> tuple[str | None, int]:
         if resume_from is not None:

@@ -21,10 +21,12 @@ from aiostripe._requestor.loop import (
     Requestor,
 )
 from aiostripe._requestor.response import RawResponse
+from aiostripe._requestor.wire import DEFAULT_MAX_RESPONSE_SIZE
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_FILES_URL",
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "DEFAULT_METER_EVENTS_URL",
     "DEFAULT_READ_TIMEOUT",
     "OnRateLimitWait",

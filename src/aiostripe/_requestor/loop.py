@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from aiostripe import _validate
 from aiostripe._errors import (
     APIConnectionError,
+    APIError,
+    ClientClosedError,
     StripeError,
 )
 from aiostripe._options import RequestOptions
@@ -33,15 +35,18 @@ from aiostripe._requestor.outcome import (
     _Verdicts,
 )
 from aiostripe._requestor.response import RawResponse, _unreadable
+from aiostripe._requestor.tls import load_http_stack
 from aiostripe._requestor.wire import (
+    DEFAULT_MAX_RESPONSE_SIZE,
     LARGE_BODY,
     _client_timeout,
     _one_retry_layer,
+    _read_body,
 )
 from aiostripe._retry import ClientStats, RetryEvent, RetryPolicy, WaitEvent
 from aiostripe._shared_budget import account_key
 
-if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+if TYPE_CHECKING:  # aiohttp loads when a client is created (`tls.load_http_stack`), not at import
     import aiohttp
     from yarl import URL
 
@@ -51,7 +56,6 @@ if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not 
 DEFAULT_BASE_URL = "https://api.stripe.com"
 DEFAULT_FILES_URL = "https://files.stripe.com"
 DEFAULT_METER_EVENTS_URL = "https://meter-events.stripe.com"
-"""The host of the v2 meter event stream (the spec's operation-level `servers` entry)."""
 DEFAULT_READ_TIMEOUT = 30.0
 """Seconds one attempt may take, from sending to the last byte of the answer (README: "Deadlines
 and timeouts"): Stripe answers in well under a second and its slowest calls in seconds, so an
@@ -85,12 +89,12 @@ class Requestor(_Building, _Verdicts):
         api_key: str,
         base_url: str,
         files_base_url: str,
+        meter_events_base_url: str = DEFAULT_METER_EVENTS_URL,
         stripe_version: str,
         stripe_account: str | None,
         timeout: float,
         connect_timeout: float,
         stripe_context: str | None = None,
-        meter_events_base_url: str | None = None,
         retry: RetryPolicy,
         read_timeout: float | None = DEFAULT_READ_TIMEOUT,
         max_connections: int,
@@ -99,16 +103,15 @@ class Requestor(_Building, _Verdicts):
         on_retry: OnRetry | None = None,
         on_rate_limit_wait: OnRateLimitWait | None = None,
         telemetry: Telemetry | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
-        self.api_key = _validate.api_key(api_key)
-        self.base_url = _validate.base_url(base_url).rstrip("/")
-        self.files_base_url = _validate.base_url(files_base_url, "files_base_url").rstrip("/")
-        self.meter_events_base_url = (
-            self.base_url
-            if meter_events_base_url is None
-            else _validate.base_url(meter_events_base_url, "meter_events_base_url").rstrip("/")
-        )
-        self.stripe_version = _validate.header_value(stripe_version, "stripe_version")
+        self.api_key: str = _validate.api_key(api_key)
+        self.base_url: str = _validate.base_url(base_url).rstrip("/")
+        self.files_base_url: str = _validate.base_url(files_base_url, "files_base_url").rstrip("/")
+        self.meter_events_base_url: str = _validate.base_url(
+            meter_events_base_url, "meter_events_base_url"
+        ).rstrip("/")
+        self.stripe_version: str = _validate.header_value(stripe_version, "stripe_version")
         if stripe_account is not None:
             _validate.header_value(stripe_account, "stripe_account")
         self.stripe_account = stripe_account
@@ -117,31 +120,45 @@ class Requestor(_Building, _Verdicts):
         ):
             raise ValueError("stripe_context: expected a non-empty string or None")
         self.stripe_context = stripe_context
-        self.timeout = _validate.seconds(timeout, "timeout")
-        self.connect_timeout = _validate.seconds(connect_timeout, "connect_timeout")
-        self.read_timeout = _validate.seconds_or_none(read_timeout, "read_timeout")
+        self.timeout: float = _validate.seconds(timeout, "timeout")
+        self.connect_timeout: float = _validate.seconds(connect_timeout, "connect_timeout")
+        self.read_timeout: float | None = _validate.seconds_or_none(read_timeout, "read_timeout")
         _validate.count(max_connections, "max_connections", 1)
+        if max_response_size is not None:
+            _validate.count(max_response_size, "max_response_size", 1)
+        self.max_response_size = max_response_size
         self.retry = retry
         self.max_connections = max_connections
         self.rate_limit = rate_limit
         self.on_retry = on_retry
         self.on_rate_limit_wait = on_rate_limit_wait
         self.telemetry = telemetry
-        self.stats = ClientStats()
-        self.gate = Gate(max_connections, rate_limit, account_key(api_key, stripe_account))
-        self.host = HostWatch()
+        self.stats: ClientStats = ClientStats()
+        self.gate: Gate = Gate(
+            max_connections, rate_limit, account_key(api_key, stripe_account),
+            retry.max_retry_after,
+        )
+        self.host: HostWatch = HostWatch()
         self._session = session
         self._owns_session = session is None
         # the headers our own session sends by default: a call with exactly these passes none,
         # sparing aiohttp a merge of two header sets per request
         self._session_headers: dict[str, str] | None = None
         self._root = self  # the requestor that holds the session (`derive` shares it)
+        self._closed = False  # `close()` was called: no new session, calls raise
         if session is not None:
             _one_retry_layer(session)
+        # here, not in the first call: that would stall the event loop
+        load_http_stack(tls=any(u.startswith("https:") for u in (base_url, files_base_url)))
 
     def session(self) -> aiohttp.ClientSession:
         root = self._root
         if root._session is None or root._session.closed:
+            if root._closed:
+                raise ClientClosedError(
+                    "the client is closed: make a new StripeClient (or use it as `async with` "
+                    "for as long as you need it)"
+                )
             import aiohttp
 
             connector = aiohttp.TCPConnector(limit=root.max_connections)
@@ -161,6 +178,7 @@ class Requestor(_Building, _Verdicts):
     async def close(self) -> None:
         if self._root is not self:  # a derived requestor: the session is its parent's
             return
+        self._closed = True
         session, self._session = self._session, None
         if session is not None and self._owns_session and not session.closed:
             await session.close()
@@ -243,8 +261,9 @@ class Requestor(_Building, _Verdicts):
         finally:
             gate.slots.release()
         if response is not None:
-            if self.host.down:
-                self.host.reached()
+            watch = self.host
+            if watch.down or not watch.answered:
+                watch.reached()
             if response.status < 300 and not _unreadable(response):
                 if logger.isEnabledFor(_DEBUG):
                     _log_success(method, target, 1, loop.time() - start, response)
@@ -328,8 +347,9 @@ class Requestor(_Building, _Verdicts):
                 return None
         finally:
             gate.slots.release()
-        if self.host.down:
-            self.host.reached()
+        host = self.host
+        if host.down or not host.answered:
+            host.reached()
         return response
 
     async def _take_slot(self, call: _Call) -> bool:
@@ -361,12 +381,16 @@ class Requestor(_Building, _Verdicts):
     async def _wait_for_host(self, call: _Call) -> None:
         """While the host is down: wait for its turn to probe, or for the host to be back."""
         start = call.loop.time()
+        host = self.host
+        give_up = host.give_up_at(call.deadline)
         try:
-            await self.host.wait_turn(call, call.loop, call.deadline)
+            await host.wait_turn(call, call.loop, give_up)
             if call.trace is not None:
                 call.trace.waiting(call.loop.time() - start, "host_down")
         except TimeoutError:
             self.stats.gave_up += 1
+            if give_up < call.deadline:
+                raise self._never_reached(call) from None
             if call.error is not None:
                 raise call.error from None
             raise APIConnectionError(
@@ -374,6 +398,20 @@ class Requestor(_Building, _Verdicts):
                 f"API host to be reachable again",
                 should_retry=True,
             ) from None
+
+    def _never_reached(self, call: _Call) -> APIConnectionError:
+        """The error of a call given up on because its host has never answered this client."""
+        target = call.target
+        where = f"{target.host}:{target.port}"
+        seconds = call.loop.time() - self.host.since
+        why = call.error.message if call.error is not None else "no connection"
+        return APIConnectionError(
+            f"could not reach {where} (base URL {target.origin()}): no connection could be made "
+            f"in {seconds:.1f}s of trying and this client has never reached that host; check "
+            f"base_url, that the host name resolves (DNS), the network, a proxy or firewall. "
+            f"Last error: {why}",
+            should_retry=False,
+        )
 
     async def _wait_to_retry(self, call: _Call, failure: _Failure, delay: float) -> None:
         """Count and report the retry, then sleep `delay` seconds before the next attempt."""
@@ -461,6 +499,21 @@ class Requestor(_Building, _Verdicts):
             raise
         return True
 
+    def _too_large(self, method: str, url: URL, resp: aiohttp.ClientResponse) -> APIError:
+        """The error of an answer whose body passes `max_response_size` (not retried: the same
+        request would get the same answer)."""
+        limit = self.max_response_size or 0
+        encoding = resp.headers.get("Content-Encoding")
+        return APIError(
+            f"HTTP {resp.status} response to {method.upper()} {url.path} larger than "
+            f"max_response_size={limit} bytes ({limit / (1 << 20):g} MiB)"
+            f"{f' once decompressed ({encoding})' if encoding else ''}: refused unread; if such "
+            f"an answer is expected, raise StripeClient(max_response_size=...) (None: no limit)",
+            http_status=resp.status,
+            headers=resp.headers,
+            should_retry=False,
+        )
+
     async def _send(
         self,
         method: str,
@@ -474,10 +527,14 @@ class Requestor(_Building, _Verdicts):
             # the session's own headers (our default ones) go unpassed: aiohttp then merges no
             # second set into them
             passed = None if headers is self._root._session_headers else headers
+            # no redirect is followed: a 3xx is an error (`_redirect_error`), the body and the
+            # Authorization and Idempotency-Key headers never go to another URL
             async with session.request(
-                method, url, headers=passed, data=data, timeout=timeout
+                method, url, headers=passed, data=data, timeout=timeout, allow_redirects=False
             ) as resp:
-                body = await resp.read()
+                body = await _read_body(resp, self.max_response_size)
+                if body is None:
+                    raise self._too_large(method, url, resp)
                 return RawResponse(resp.status, resp.headers, body)
         except TimeoutError as exc:  # also aiohttp's ServerTimeoutError & co.
             raise APIConnectionError(

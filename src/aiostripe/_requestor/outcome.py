@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from aiostripe._errors import StripeError, error_from_response
+from aiostripe._errors import APIError, StripeError, error_from_response
 from aiostripe._requestor.response import RawResponse, _unreadable
+from aiostripe._validate import without_userinfo
 
 if TYPE_CHECKING:
-    # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+    # aiohttp loads when a client is created (`tls.load_http_stack`), not at import
     import aiohttp
     from yarl import URL
 
@@ -136,6 +137,23 @@ def _reason(
     return f"status {status}"
 
 
+def _redirect_error(call: _Call, response: RawResponse) -> APIError:
+    """A 3xx answer: never followed (the request would go, with its key, its body and its
+    idempotency key, wherever the Location says), an error naming the status and the Location
+    (its credentials masked, cut at 200 characters)."""
+    location = response.headers.get("Location")
+    shown = "no Location" if location is None else repr(without_userinfo(location)[:200])
+    return APIError(
+        f"HTTP {response.status} redirect on {call.verb} {call.target.path} to {shown}: Stripe "
+        f"never redirects API calls and aiostripe follows no redirect; check base_url (a proxy "
+        f"or a load balancer answering for the API host?)",
+        http_status=response.status,
+        http_body=response.body,
+        headers=response.headers,
+        should_retry=False,
+    )
+
+
 def _notify(callback: Callable[[Any], None], event: object) -> None:
     """Run a metrics callback; its failure is logged, never raised into the call."""
     try:
@@ -166,6 +184,10 @@ class _Verdicts:
             assert unreadable is not None
             call.error = unreadable
             return _Failure(status, headers, unreadable, call.idempotent, response.request_id)
+        if 300 <= status < 400:
+            error = _redirect_error(call, response)
+            call.error = error
+            return _Failure(status, headers, error, False, response.request_id)
         error = error_from_response(status, response.body, headers)
         call.error = error
         if status == 429:

@@ -39,9 +39,10 @@ class RawResponse:
         try:
             self._data = _json.loads(self.body)
             return self._data
-        except ValueError:
+        except ValueError as exc:
+            what = "JSON nested too deep" if isinstance(exc, _json.TooDeep) else "invalid JSON"
             raise ResponseParseError(
-                f"invalid JSON in a {self.status} response (request id {self.request_id}): "
+                f"{what} in a {self.status} response (request id {self.request_id}): "
                 f"{self.body[:200]!r}",
                 http_status=self.status,
                 http_body=self.body.decode("utf-8", "replace"),

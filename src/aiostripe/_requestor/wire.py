@@ -14,13 +14,41 @@ from typing import TYPE_CHECKING, Any
 from aiostripe import _version
 from aiostripe._encode import encode_params
 
-if TYPE_CHECKING:  # aiohttp (~0.1 s to import) loads on the first request, not at client creation
+if TYPE_CHECKING:  # aiohttp loads when a client is created (`tls.load_http_stack`)
     import aiohttp
 
 
 
 LARGE_BODY = 1 << 20
 """Bodies above this many bytes are streamed from a buffer (aiohttp warns on large raw bytes)."""
+
+
+DEFAULT_MAX_RESPONSE_SIZE = 64 << 20
+"""Largest response body read, once decompressed (bytes; `StripeClient(max_response_size=)`).
+Stripe's answers are small (a page of 100 objects with expansions: a few MB); file contents
+from files.stripe.com are the large ones, and Stripe's file uploads are far below 64 MiB. A
+bigger body is refused before it is all in memory: a gzip bomb (2.5 MB that inflate to GBs) costs
+at most this much."""
+
+
+async def _read_body(resp: aiohttp.ClientResponse, limit: int | None) -> bytes | None:
+    """The whole body, or None if it is larger than `limit` bytes once decompressed (read in
+    chunks as they are inflated, stopped at the limit: never more than `limit` in memory)."""
+    if limit is None:
+        return await resp.read()
+    length = resp.content_length
+    if length is not None and length <= limit and "Content-Encoding" not in resp.headers:
+        return await resp.read()  # the usual answer: its size is known and cannot grow
+    chunks: list[bytes] = []
+    size = 0
+    content = resp.content
+    while chunk := await content.readany():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
 
 def _user_agent_headers() -> dict[str, str]:
     import aiohttp

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aiostripe._json import escape_surrogates
 from aiostripe.cli.budget import rate_limit
 from aiostripe.cli.params import parse_params, path_ids
 from aiostripe.cli.resources import Operation, resolve
@@ -61,7 +62,8 @@ async def run(args: argparse.Namespace) -> int:
         call = bound(client, op)
         if args.command == "get":
             obj = await call(*ids, **params)
-            text = json.dumps(obj.to_dict(), indent=2, ensure_ascii=False) + "\n"
+            text = json.dumps(obj.to_dict(), indent=2, ensure_ascii=False)
+            text = escape_surrogates(text) + "\n"  # a lone "\ud800" stays escaped
             if args.output in (None, "-"):
                 sys.stdout.write(text)
             else:
@@ -73,14 +75,14 @@ async def run(args: argparse.Namespace) -> int:
 async def _distributed(args: argparse.Namespace) -> int:
     """`export` and `worker` (they need the `aiostripe[redis]` extra)."""
     try:
-        import arq  # noqa: F401
+        import redis  # noqa: F401
     except ImportError:
         raise UsageError(
-            f"{args.command} needs the arq and redis packages: pip install 'aiostripe[redis]'"
+            f"{args.command} needs the redis package: pip install 'aiostripe[redis]'"
         ) from None
     from redis.exceptions import RedisError
 
-    from aiostripe._shared_budget import redact_url
+    from aiostripe._shared_budget import redact_url, scrub
     from aiostripe.cli.budget import redis_url
     from aiostripe.cli.export import export
     from aiostripe.cli.worker import run_worker
@@ -88,5 +90,6 @@ async def _distributed(args: argparse.Namespace) -> int:
     try:
         return await (export(args) if args.command == "export" else run_worker(args))
     except (RedisError, OSError) as exc:
-        url = redact_url(redis_url(args) or "")
-        raise UsageError(f"--redis {url}: cannot use Redis ({type(exc).__name__}: {exc})") from None
+        url = redis_url(args) or ""
+        raise UsageError(f"--redis {redact_url(url)}: cannot use Redis "
+                         f"({type(exc).__name__}: {scrub(str(exc), url)})") from None

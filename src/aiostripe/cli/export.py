@@ -5,11 +5,13 @@ aiostripe export treasury.transactions --split financial_account=fa_1,fa_2,fa_3 
     --out export/ --redis redis://localhost:6379 --rate-limit 20
 ```
 
-One shard per `--split` value (times `--windows N` `created` windows), one arq job per shard,
-its id derived from the plan and the absolute `--out`, so a rerun (or a second `export` of the
-same plan) waits for the jobs already queued instead of queueing them twice. The command shows
-one progress line over all shards, keeps `DIR/manifest.json` up to date, and exits 0 when every
-shard is complete; 1 when a shard failed (its error is in the manifest; rerun to resume).
+One shard per `--split` value (times `--windows N` `created` windows), one job per shard in the
+queue (`queue.py`), its id derived from the plan and the absolute `--out`, so a rerun (or a second
+`export` of the same plan) waits for the jobs already queued instead of queueing them twice.
+`DIR/manifest.json` is written first: it registers the directory as this export's, and workers
+write nowhere else (`trust.py`). The command shows one progress line over all shards, keeps the
+manifest up to date, and exits 0 when every shard is complete (its file verified by the worker
+that finished it); 1 when a shard failed (its error is in the manifest; rerun to resume).
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from aiostripe.cli.budget import budget_options, redis_url
 from aiostripe.cli.resources import resolve
 from aiostripe.cli.shards import Plan, Shard, check_manifest, plan, shard_state, write_manifest
 from aiostripe.cli.usage import PROG, UsageError
-from aiostripe.cli.worker import JOB, QUEUE, dumps, loads, positive_int
+from aiostripe.cli.worker import positive_int
 
-POLL = 0.5
-EXPIRES = 30 * 86400  # seconds a queued shard stays deliverable (arq's default is a day)
+POLL = 0.2
+NO_WORKER_HINT = 5.0  # seconds without a worker taking any shard before the hint is shown
 
 
 def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -56,7 +58,8 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 
 async def export(args: argparse.Namespace) -> int:
-    from arq.connections import RedisSettings, create_pool
+    from aiostripe.cli.queue import Queue, lease_seconds
+    from aiostripe.cli.worker import redis_client
 
     url = redis_url(args)
     if not url:
@@ -68,31 +71,25 @@ async def export(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {str(out)!r} is a file; expected a directory")
     out.mkdir(parents=True, exist_ok=True)
     rerun = check_manifest(out, the_plan)
+    # the manifest registers the directory as this export's: workers write nowhere else
+    write_manifest(out, the_plan, {s.name: _state(out, s) for s in the_plan.shards})
+    redis = redis_client(url, lease_seconds())
     try:
-        settings = RedisSettings.from_dsn(url)
-        settings.conn_retries = 0
-        pool = await create_pool(
-            settings, job_serializer=dumps, job_deserializer=loads, default_queue_name=QUEUE
-        )
-    except (RuntimeError, ValueError) as exc:
-        raise UsageError(f"--redis {url!r}: {exc}") from None
-    try:
-        return await _run(args, pool, the_plan, out, rerun)
+        await redis.ping()
+        return await _run(args, Queue(redis, lease_seconds()), the_plan, out, rerun)
     finally:
-        await pool.aclose()
+        await redis.aclose()
 
 
-async def _run(args: argparse.Namespace, pool: Any, the_plan: Plan, out: Path, rerun: bool) -> int:
-    from arq.jobs import Job
-
+async def _run(args: argparse.Namespace, queue: Any, the_plan: Plan, out: Path, rerun: bool) -> int:
     export_id = the_plan.export_id(out)
-    jobs = {s.name: Job(f"{export_id}:{s.name}", pool, _queue_name=QUEUE, _deserializer=loads)
-            for s in the_plan.shards}
-    queued = await _queue(pool, args, jobs, the_plan, out)
+    jobs = {s.name: f"{export_id}:{s.name}" for s in the_plan.shards}
+    queued = await _queue(queue, args, jobs, the_plan, out)
     show = sys.stderr.isatty() if args.progress is None else args.progress
     progress = _Progress(show, len(the_plan.shards))
     while True:
-        states = {s.name: await _poll(jobs[s.name], _state(out, s)) for s in the_plan.shards}
+        states = {s.name: await _poll(queue, jobs[s.name], _state(out, s))
+                  for s in the_plan.shards}
         write_manifest(out, the_plan, states)
         progress.update(states)
         failed = {n: s["error"] for n, s in states.items() if s["state"] == "failed"}
@@ -110,53 +107,56 @@ async def _run(args: argparse.Namespace, pool: Any, the_plan: Plan, out: Path, r
 
 
 async def _queue(
-    pool: Any, args: argparse.Namespace, jobs: dict[str, Any], the_plan: Plan, out: Path
+    queue: Any, args: argparse.Namespace, jobs: dict[str, str], the_plan: Plan, out: Path
 ) -> int:
     """Queue every unfinished shard that is not queued or running already (a shard whose job
-    ended, failed or not, is queued again: a rerun retries it); returns how many."""
-    from arq.constants import result_key_prefix
-    from arq.jobs import JobStatus
+    ended, failed or not, is queued again: a rerun retries it); returns how many. Jobs are
+    signed with $AIOSTRIPE_QUEUE_SECRET when it is set."""
+    from aiostripe.cli.queue import canonical, secret, sign
 
+    key = secret()
+    export_id = the_plan.export_id(out)
     queued = 0
     for shard in the_plan.shards:
         if _state(out, shard)["state"] == "done":
             continue
-        job = jobs[shard.name]
-        status = await job.status()
-        if status is JobStatus.complete:
-            await pool.delete(result_key_prefix + job.job_id)
-            status = JobStatus.not_found
-        if status is JobStatus.not_found:
-            spec = {
-                "name": shard.name, "resource": the_plan.resource, "ids": shard.ids,
-                "params": shard.params, "file": str((out / shard.file).resolve()),
-                "max_wait": args.max_wait, "rate_limit": args.rate_limit,
-            }
-            await pool.enqueue_job(JOB, spec, _job_id=job.job_id, _expires=EXPIRES)
+        spec = canonical({
+            "export": export_id, "out": str(out.resolve()), "name": shard.name,
+            "resource": the_plan.resource, "ids": shard.ids, "params": shard.params,
+            "max_wait": args.max_wait, "rate_limit": args.rate_limit,
+        })
+        if await queue.enqueue(jobs[shard.name], spec, sign(spec, key) if key else ""):
             queued += 1
     return queued
 
 
-async def _poll(job: Any, state: dict[str, Any]) -> dict[str, Any]:
-    """A shard's state: its cursor file's, and its job's when it is not done."""
-    from arq.jobs import JobStatus
+async def _poll(queue: Any, job_id: str, state: dict[str, Any]) -> dict[str, Any]:
+    """A shard's state: its cursor file's when done, else its job's in Redis."""
+    import json
 
     if state["state"] == "done":
         return state
-    status = await job.status()
-    if status is JobStatus.in_progress:
-        return {**state, "state": "running"}
-    if status is JobStatus.complete:
-        info = await job.result_info()
-        if info is not None and not info.success:
-            return {**state, "state": "failed", "error": str(info.result)}
-    return state
+    found = await queue.status(job_id)
+    if not found:
+        return state
+    try:
+        saved = json.loads(found["progress"]) if found["progress"] else {}
+    except ValueError:
+        saved = {}
+    counts = {k: saved[k] for k in ("objects", "pages", "cursor") if isinstance(saved, dict)
+              and k in saved}
+    job_state = found["state"]
+    if job_state in ("failed", "refused"):
+        return {**state, **counts, "state": "failed", "error": found["error"] or job_state}
+    if job_state == "running":
+        return {**state, **counts, "state": "running"}
+    return {**state, **counts, "state": "started" if counts.get("objects") else "queued"}
 
 
 def _state(out: Path, shard: Shard) -> dict[str, Any]:
     saved = shard_state(out, shard)
-    state = "done" if saved.get("complete") else ("started" if saved else "queued")
-    return {**saved, "state": state}
+    done = bool(saved.get("complete"))
+    return {**saved, "state": "done" if done else "queued"}
 
 
 class _Progress:
@@ -168,8 +168,10 @@ class _Progress:
         self.start = time.monotonic()
         self.base: int | None = None
         self.line = ""
+        self.hinted = False
 
     def update(self, states: dict[str, dict[str, Any]]) -> None:
+        self._hint_if_no_worker(states)
         objects = sum(int(s.get("objects", 0)) for s in states.values())
         if self.base is None:
             self.base = objects
@@ -181,6 +183,22 @@ class _Progress:
         if self.enabled:
             sys.stderr.write(self.line)
             sys.stderr.flush()
+
+    def _hint_if_no_worker(self, states: dict[str, dict[str, Any]]) -> None:
+        """Once, after NO_WORKER_HINT seconds in which no shard was taken: say what is missing."""
+        if self.hinted or time.monotonic() - self.start < NO_WORKER_HINT:
+            return
+        if any(s["state"] != "queued" for s in states.values()):
+            self.hinted = True  # a worker is there
+            return
+        self.hinted = True
+        newline = "\n" if self.enabled else ""  # after the progress line
+        sys.stderr.write(
+            f"{newline}{PROG}: no worker has taken a shard after "
+            f"{NO_WORKER_HINT:.0f}s: start one (or more) with `aiostripe worker`, using the same "
+            "Redis (--redis or $AIOSTRIPE_REDIS_URL) and API key; the export waits for them\n"
+        )
+        sys.stderr.flush()
 
     def done(self, note: str = "") -> None:
         if self.enabled:

@@ -56,7 +56,7 @@ class Operation:
         self.kind = kind
         self.function: Callable[..., Any] = vars(cls)[kind]
         sig = inspect.signature(self.function)
-        self.path_params = [
+        self.path_params: list[str] = [
             n
             for n, p in sig.parameters.items()
             if p.kind is p.POSITIONAL_OR_KEYWORD and n != "self"

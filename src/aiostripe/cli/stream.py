@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from aiostripe import _json
-from aiostripe.cli.cursor import CURSOR_SUFFIX, STATE_VERSION, read_state, write_state
+from aiostripe.cli.cursor import (
+    CURSOR_SUFFIX,
+    STATE_VERSION,
+    create_private,
+    read_state,
+    write_state,
+)
 from aiostripe.cli.resources import Operation
 from aiostripe.cli.usage import UsageError
 
@@ -30,6 +36,15 @@ def check_output(path: str | None, option: str) -> None:
         raise UsageError(f"{option} {path!r}: the directory {str(parent)!r} {what}")
     if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
         raise UsageError(f"{option} {path!r}: not writable (permission denied)")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.absolute() == b.absolute():
+        return True
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
 
 
 def _dumps(obj: Any) -> str:
@@ -77,6 +92,11 @@ async def stream(
     )
     if args.resume and cursor_path is None:
         raise UsageError("--resume needs -o FILE (or --cursor-file) to know where to continue")
+    if out_path is not None and cursor_path is not None and _same_file(out_path, cursor_path):
+        raise UsageError(
+            f"--cursor-file {str(cursor_path)!r} is the output file (-o): the cursor would "
+            "replace the export; give another --cursor-file"
+        )
     # what must match to resume (the page size may change: cursors do not depend on it)
     same = {k: v for k, v in params.items() if k != "limit"}
     identity = {"command": op.kind, "resource": op.resource, "ids": ids, "params": same}
@@ -108,6 +128,12 @@ async def stream(
                     f"cannot resume: {str(out_path)!r} is missing but its cursor file exists"
                 ) from None
             size = out.seek(0, os.SEEK_END)
+            if state["offset"] is None:
+                out.close()
+                raise UsageError(
+                    f"cursor file {str(cursor_path)!r} is damaged: offset is None for "
+                    f"{str(out_path)!r}; remove it (and the output) to start over"
+                )
             if size < state["offset"]:
                 out.close()
                 raise UsageError(
@@ -117,7 +143,10 @@ async def stream(
             out.truncate(state["offset"])  # drop a page written after the last checkpoint
             out.seek(state["offset"])
         else:
-            out = out_path.open("wb")
+            try:
+                out = os.fdopen(create_private(out_path, follow=True), "wb")
+            except OSError as exc:
+                raise UsageError(f"-o {str(out_path)!r}: cannot write it ({exc.strerror})") from None
     else:
         text_out = sys.stdout
 

@@ -1,13 +1,19 @@
 """`aiostripe worker`: a process that exports shards from the queue; start as many as you like.
 
-The queue is arq's (Redis): `export` enqueues one job per shard, with the shard's name as its job
-id, and a worker runs up to `--concurrency` of them at once. A job works on its shard for at most
-`--slice` seconds through `stream` (the crash-safe cursor of `aiostripe list`), then hands the
-shard back to the queue (`arq.Retry`), so any worker may take the next slice. A worker that dies
-(SIGKILL, a lost machine) holds its shard for at most the job timeout plus a second (`1.5 × slice + 3` s);
-arq then delivers it again and the next worker resumes from the last checkpoint: the output is
-cut back to it, so a half-written page is dropped and every object lands exactly once.
-SIGINT/SIGTERM end a worker cleanly: its shards are checkpointed and queued again at once.
+`export` queues one job per shard (`queue.py`: our own small queue in Redis). A worker claims up
+to `--concurrency` of them; each claim is a lease with a fencing token (its epoch), kept alive by
+a heartbeat every quarter of the lease (`$AIOSTRIPE_EXPORT_LEASE`, default 4 s). A job is
+checked before anything runs (`trust.py`: signature, directory, resource and parameters); a
+refused one is logged and never executed. The job streams its shard for at most `--slice`
+seconds into a segment file of its own, checkpointing every page in Redis under its epoch
+(`segments.py`), then hands the shard back to the queue, so any worker may take the next slice.
+
+A worker that dies (SIGKILL, a lost machine) or stops answering (SIGSTOP, a VM pause, cut off
+from Redis) loses its lease within the lease's length; any other worker then takes the shard
+over from its last checkpoint, whatever `--slice` is. A stale worker that comes back is refused
+at its next heartbeat or checkpoint, stops, and its work since its last checkpoint is
+discarded: every object lands exactly once. SIGINT/SIGTERM end a worker cleanly: its shards go
+back to the queue at once.
 
 Every client of every worker shares one rate budget in the same Redis (`--rate-limit`, or the
 export's own `--rate-limit`), keyed by the account.
@@ -17,105 +23,220 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import contextlib
 import logging
 import os
 import re
+import secrets
+import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any
 
 from aiostripe.cli.budget import batch_burst, redis_url
-from aiostripe.cli.cursor import CURSOR_SUFFIX
-from aiostripe.cli.resources import resolve
+from aiostripe.cli.queue import Lease, Queue, lease_seconds, secret
 from aiostripe.cli.usage import ENV_API_KEY, ENV_BASE_URL, UsageError
 
-QUEUE = "aiostripe:export"
-JOB = "export_shard"
 DEFAULT_SLICE = 30.0
-MAX_TRIES = 1_000_000
-"""Every slice is a try for arq: a shard of many slices must not run out of them."""
+IDLE_POLL = 0.2
+"""Seconds between claims while the queue is empty."""
 
-logger = logging.getLogger("aiostripe")
-
-
-def job_timeout(slice_seconds: float) -> float:
-    """How long one slice may run before arq cancels it (and, if its worker is gone, after
-    which the shard is delivered again)."""
-    return slice_seconds * 1.5 + 2.0
+logger: logging.Logger = logging.getLogger("aiostripe")
 
 
-def dumps(obj: Any) -> bytes:
-    """arq's serializer: JSON (the job specs are plain data; a failure's exception becomes
-    its text). Nothing is unpickled from Redis."""
-    return json.dumps(obj, default=lambda o: f"{type(o).__name__}: {o}").encode()
+def redis_client(url: str, lease: float) -> Any:
+    """A redis-py asyncio client whose calls never outlast half a lease."""
+    import redis.asyncio as aioredis
 
-
-def loads(data: bytes) -> Any:
-    return json.loads(data)
-
-
-# --- the job ------------------------------------------------------------------------------------
-
-
-async def export_shard(ctx: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
-    """Export one slice of a shard: resume from its cursor, stream for `slice` seconds."""
-    from arq import Retry
-
-    from aiostripe.cli.commands import bound
-    from aiostripe.cli.stream import stream
-
-    client = _client_for(ctx, spec.get("rate_limit"))
-    op = resolve(spec["resource"], "list")
-    options = argparse.Namespace(
-        output=spec["file"], cursor_file=None, resume=True, progress=False, max_items=None,
-        limit_pages=None, prefetch=1, max_wait=spec["max_wait"],
-    )
-    name = spec["name"]
-    logger.info("shard %s: from object %d (try %d)", name, _saved(spec), ctx.get("job_try", 1))
+    timeout = max(0.2, lease / 2)
     try:
-        async with asyncio.timeout(ctx["slice"]) as timer:
-            await stream(options, op, bound(client, op), list(spec["ids"]), dict(spec["params"]))
-    except TimeoutError:
-        if not timer.expired():
+        return aioredis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
+    except ValueError:
+        from aiostripe._shared_budget import redact_url
+
+        raise UsageError(f"--redis: expected a URL such as 'redis://localhost:6379/0', "
+                         f"got {redact_url(url)!r}") from None
+
+
+class Worker:
+    """Claims jobs, runs each with a heartbeat, reaps lapsed leases."""
+
+    def __init__(self, args: argparse.Namespace, url: str, api_key: str, base_url: str) -> None:
+        self.lease = lease_seconds()
+        self.heartbeat = self.lease / 4
+        self.queue = Queue(redis_client(url, self.lease), self.lease)
+        self.name = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+        self.concurrency: int = args.concurrency
+        self.slice: float = args.slice
+        self.roots = [Path(os.path.realpath(r)) for r in (args.root or [])]
+        self.key = secret()
+        self.api_key, self.base_url, self.redis_url = api_key, base_url, url
+        self.rate_limit: float | None = args.rate_limit
+        self.clients: dict[float | None, Any] = {}
+        self.running: set[asyncio.Task[None]] = set()
+        self._redis_down = False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        next_reap = 0.0
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            try:
+                if loop.time() >= next_reap:
+                    await self.queue.reap()
+                    next_reap = loop.time() + self.heartbeat
+                while len(self.running) < self.concurrency and not stop.is_set():
+                    lease = await self.queue.claim(self.name)
+                    if lease is None:
+                        break
+                    task = loop.create_task(self.hold(lease))
+                    self.running.add(task)
+                    task.add_done_callback(self.running.discard)
+                self._redis_up()
+            except Exception as exc:  # noqa: BLE001 - Redis away: keep trying
+                self._redis_lost(exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), IDLE_POLL)
+        for task in list(self.running):
+            task.cancel()
+        await asyncio.gather(*self.running, return_exceptions=True)
+
+    def _redis_lost(self, exc: BaseException) -> None:
+        if not self._redis_down:
+            from aiostripe._shared_budget import redact_url, scrub
+
+            logger.warning("worker: Redis at %s unreachable (%s: %s); trying again",
+                           redact_url(self.redis_url), type(exc).__name__,
+                           scrub(str(exc), self.redis_url))
+            self._redis_down = True
+
+    def _redis_up(self) -> None:
+        if self._redis_down:
+            logger.warning("worker: Redis answers again")
+            self._redis_down = False
+
+    async def hold(self, lease: Lease) -> None:
+        """Run a job while its lease holds: a heartbeat beside it cancels it when the lease is
+        lost (refused, or Redis unreachable for a whole lease)."""
+        loop = asyncio.get_running_loop()
+        job = loop.create_task(self.run_job(lease))
+        lost: list[str] = []
+        last_ok = loop.time()
+        try:
+            await self._beat(lease, job, lost, last_ok)
+        except asyncio.CancelledError:  # the worker stops: the job hands its shard back
+            job.cancel()
+            await asyncio.gather(job, return_exceptions=True)
             raise
-        logger.info("shard %s: handed back at object %d", name, _saved(spec))
-        raise Retry(defer=0) from None  # checkpointed; the next slice, on any worker
-    except UsageError as exc:
-        raise RuntimeError(str(exc)) from None
-    objects = _saved(spec)
-    logger.info("shard %s: done, %d objects", name, objects)
-    return {"shard": name, "objects": objects}
+        try:
+            await job
+        except asyncio.CancelledError:
+            if not lost:
+                raise
+        else:
+            lost.clear()  # the job ended on its own (and said why)
+        if lost:
+            logger.warning("shard %s (epoch %d): lost its lease (%s); its work since the last "
+                           "checkpoint is discarded", lease.job_id.rpartition(":")[2],
+                           lease.epoch, lost[0])
 
+    async def _beat(
+        self, lease: Lease, job: asyncio.Task[None], lost: list[str], last_ok: float
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        while not job.done():
+            await asyncio.wait([job], timeout=self.heartbeat)
+            if job.done():
+                break
+            try:
+                ok = await self.queue.heartbeat(lease)
+            except Exception:  # noqa: BLE001 - Redis away: the lease may still hold
+                ok = loop.time() - last_ok < self.lease
+                if not ok:
+                    lost.append("Redis unreachable for a whole lease")
+            else:
+                if not ok:
+                    lost.append("its lease went to another worker")
+                last_ok = loop.time()
+            if not ok and not job.done():
+                job.cancel()
+                break
 
-def _saved(spec: dict[str, Any]) -> int:
-    """Objects the shard's cursor file has saved so far."""
-    try:
-        return int(json.loads(Path(spec["file"] + CURSOR_SUFFIX).read_text())["objects"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0
+    async def run_job(self, lease: Lease) -> None:
+        from redis.exceptions import RedisError
 
+        from aiostripe._errors import StripeError
+        from aiostripe.cli import segments
+        from aiostripe.cli.commands import bound
+        from aiostripe.cli.trust import Refused, check
 
-def _client_for(ctx: dict[str, Any], export_rate: float | None) -> Any:
-    """The worker's client for a rate (its own `--rate-limit` wins over the export's)."""
-    from aiostripe._client import StripeClient
-    from aiostripe._ratelimit import RateLimit
+        try:
+            job = check(lease, self.roots, self.key)
+        except Refused as exc:
+            logger.error("refused job %r: %s; not run", lease.job_id[:120], exc)
+            with contextlib.suppress(Exception):
+                await self.queue.end(lease, "refused", f"refused by a worker: {exc}")
+            return
+        name = job.shard.name
+        progress = segments.load_progress(lease.progress)
+        logger.info("shard %s: from object %d (epoch %d)", name, progress["objects"], lease.epoch)
+        try:
+            if not progress["complete"]:
+                client = self._client_for(job.rate_limit)
+                done = await segments.run_slice(
+                    self.queue, lease, job, bound(client, job.op), progress, self.slice
+                )
+                if not done:
+                    logger.info("shard %s: handed back at object %d", name, progress["objects"])
+                    if not await self.queue.end(lease, "queued"):
+                        raise segments.Fenced
+                    return
+            tmp = segments.assemble(job, lease, progress)
+            if not await self.queue.heartbeat(lease):
+                tmp.unlink()
+                raise segments.Fenced
+            segments.publish(job, tmp, progress)
+            if await self.queue.end(lease, "done"):
+                segments.clean(job)
+            logger.info("shard %s: done, %d objects (verified)", name, progress["objects"])
+        except segments.Fenced:
+            logger.warning("shard %s (epoch %d): lost its lease (it went to another worker); "
+                           "its work since the last checkpoint is discarded", name, lease.epoch)
+        except (RedisError, TimeoutError) as exc:  # cannot checkpoint: as good as fenced
+            logger.warning("shard %s (epoch %d): lost its lease (Redis unreachable: %s); its "
+                           "work since the last checkpoint is discarded", name, lease.epoch,
+                           type(exc).__name__)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):  # hand it back at once (SIGTERM)
+                await asyncio.shield(self.queue.end(lease, "queued"))
+            raise
+        except (StripeError, segments.Unverified, OSError) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            logger.error("shard %s: failed: %s", name, error)
+            with contextlib.suppress(Exception):
+                await self.queue.end(lease, "failed", error)
 
-    rate = ctx["rate_limit"] if ctx["rate_limit"] is not None else export_rate
-    clients: dict[float | None, Any] = ctx["clients"]
-    if rate not in clients:
-        limit = None if rate is None else RateLimit(
-            rate, burst=batch_burst(rate), redis=ctx["redis_url"]
-        )
-        clients[rate] = StripeClient(
-            ctx["api_key"], base_url=ctx["base_url"], rate_limit=limit, max_retries=5
-        )
-    return clients[rate]
+    def _client_for(self, export_rate: float | None) -> Any:
+        """The worker's client for a rate (its own `--rate-limit` wins over the export's)."""
+        from aiostripe._client import StripeClient
+        from aiostripe._ratelimit import RateLimit
 
+        rate = self.rate_limit if self.rate_limit is not None else export_rate
+        if rate not in self.clients:
+            limit = None if rate is None else RateLimit(
+                rate, burst=batch_burst(rate), redis=self.redis_url
+            )
+            self.clients[rate] = StripeClient(
+                self.api_key, base_url=self.base_url, rate_limit=limit, max_retries=5
+            )
+        return self.clients[rate]
 
-async def _shutdown(ctx: dict[str, Any]) -> None:
-    for client in ctx["clients"].values():
-        await client.close()
+    async def close(self) -> None:
+        for client in self.clients.values():
+            await client.close()
+        await self.queue.redis.aclose()
 
 
 # --- the command --------------------------------------------------------------------------------
@@ -140,7 +261,12 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--slice", type=_positive_float, default=DEFAULT_SLICE, metavar="SECONDS",
         help="work on a shard this long, then hand it back to the queue (default 30); "
-        "a crashed worker's shard goes to another after 1.5 x SLICE + 3 s",
+        "a crashed or paused worker's shard goes to another within a few seconds whatever it is",
+    )
+    p.add_argument(
+        "--root", action="append", metavar="DIR",
+        help="write only under DIR (repeatable; default: any export directory, i.e. one "
+        "holding the manifest.json `aiostripe export` wrote)",
     )
 
 
@@ -156,16 +282,12 @@ def _positive_float(raw: str) -> float:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not value > 0:
+    if not (value > 0 and value < 1e9):
         raise argparse.ArgumentTypeError(f"expected seconds > 0, got {raw!r}")
     return value
 
 
-def settings(args: argparse.Namespace) -> dict[str, Any]:
-    """The worker's arq settings and context, from its options (checked)."""
-    from arq.connections import RedisSettings
-    from arq.worker import func
-
+def _checked(args: argparse.Namespace) -> tuple[str, str, str]:
     api_key = args.api_key if args.api_key is not None else os.environ.get(ENV_API_KEY)
     if not api_key:
         raise UsageError(f"no API key: pass --api-key or set {ENV_API_KEY}")
@@ -175,42 +297,39 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
     url = redis_url(args)
     if not url:
         raise UsageError("worker needs --redis URL (or $AIOSTRIPE_REDIS_URL): the queue")
-    try:
-        redis = RedisSettings.from_dsn(url or "")
-    except (RuntimeError, ValueError):
-        raise UsageError(f"--redis: expected a URL such as 'redis://localhost:6379/0', "
-                         f"got {url!r}") from None
-    timeout = job_timeout(args.slice)
-    return {
-        "functions": [func(export_shard, name=JOB, max_tries=MAX_TRIES, timeout=timeout)],
-        "redis_settings": redis,
-        "queue_name": QUEUE,
-        "max_jobs": args.concurrency,
-        "job_timeout": timeout,
-        "poll_delay": 0.2,
-        "job_serializer": dumps,
-        "job_deserializer": loads,
-        "keep_result": 7 * 86400,
-        "on_shutdown": _shutdown,
-        "ctx": {
-            "api_key": api_key, "base_url": base_url, "redis_url": url, "clients": {},
-            "rate_limit": args.rate_limit, "slice": args.slice,
-        },
-    }
+    for root in args.root or []:
+        if not Path(root).is_dir():
+            raise UsageError(f"--root {root!r}: not a directory")
+    return api_key, base_url, url
+
+
+def _warm_up() -> None:
+    """Import now what a job needs: an import that blocks the loop for a second later, while a
+    lease is held, would starve its heartbeat."""
+    import aiostripe._client  # noqa: F401
+    from aiostripe.cli import commands, segments, trust  # noqa: F401
+    from aiostripe.cli.resources import resolve
+
+    resolve("customers", "list")
 
 
 async def run_worker(args: argparse.Namespace) -> int:
-    from arq.worker import Worker
-
-    worker = Worker(**settings(args))  # SIGINT/SIGTERM: arq cancels the jobs, which requeue
-    # arq holds a job for its timeout + 10 s after a crash; a second is margin enough here,
-    # since a slice ends (and checkpoints) well inside its timeout
-    worker.in_progress_timeout_s = job_timeout(args.slice) + 1.0
-    sys.stderr.write(f"aiostripe worker: waiting for shards (concurrency {args.concurrency})\n")
+    api_key, base_url, url = _checked(args)
+    _warm_up()
+    worker = Worker(args, url, api_key, base_url)
+    await worker.queue.redis.ping()  # an unreachable Redis at start is a usage error
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    sys.stderr.write(f"aiostripe worker: waiting for shards (concurrency {args.concurrency}, "
+                     f"lease {worker.lease:g} s)\n")
     try:
-        await worker.async_run()
-    except asyncio.CancelledError:
+        await worker.run(stop)
         sys.stderr.write("aiostripe worker: stopped; its shards go back to the queue\n")
     finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
         await worker.close()
     return 0
+

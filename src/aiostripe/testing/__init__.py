@@ -36,9 +36,27 @@ Run it alone with `python -m aiostripe.testing --port 12111`; in pytest, the `fa
 
 from __future__ import annotations
 
-from aiostripe.testing.faults import Fault, Faults
-from aiostripe.testing.log import RequestRecord
-from aiostripe.testing.server import DEFAULT_API_KEY, FakeStripe
-from aiostripe.testing.validate import UploadedFile
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aiostripe.testing.faults import Fault, Faults
+    from aiostripe.testing.log import RequestRecord
+    from aiostripe.testing.server import DEFAULT_API_KEY, FakeStripe
+    from aiostripe.testing.validate import UploadedFile
 
 __all__ = ["DEFAULT_API_KEY", "FakeStripe", "Fault", "Faults", "RequestRecord", "UploadedFile"]
+
+# imported on first use: the pytest plugin (`aiostripe.testing.pytest_plugin`, loaded by every
+# pytest run) imports this package and must not pay for the fake
+_HOME = {"DEFAULT_API_KEY": "server", "FakeStripe": "server", "Fault": "faults",
+         "Faults": "faults", "RequestRecord": "log", "UploadedFile": "validate"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

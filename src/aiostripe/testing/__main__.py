@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from aiostripe.testing.app import KEY_PREFIXES
+from aiostripe.testing.keys import KEY_PREFIXES
 from aiostripe.testing.seeding import Seed, SeedError, apply_seed, load_file, parse_seed
 from aiostripe.testing.server import DEFAULT_API_KEY, FakeStripe
 

@@ -9,13 +9,10 @@ Every answer carries a `Request-Id`.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hashlib
 import json
 import logging
 import random
-import re
 import string
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -30,7 +27,15 @@ from aiostripe.testing import errors
 from aiostripe.testing.behaviours import RequestContext, http_helpers
 from aiostripe.testing.errors import ParamError, StripeHTTPError
 from aiostripe.testing.faults import Fault
-from aiostripe.testing.log import RequestRecord
+from aiostripe.testing.keys import api_key_of, redact_key
+from aiostripe.testing.log import (
+    MAX_KEPT_PARAMS,
+    RequestRecord,
+    bearer_key,
+    bound_params,
+    logged_headers,
+    trim,
+)
 from aiostripe.testing.operations import Operation
 from aiostripe.testing.validate import UploadedFile, content_type_error, validate
 
@@ -38,11 +43,8 @@ if TYPE_CHECKING:
     from aiostripe.testing.server import FakeStripe
 
 _ALNUM = string.ascii_letters + string.digits
-KEY_PREFIXES = ("sk_test_", "rk_test_", "sk_live_", "rk_live_")
-"""The API keys the fake accepts: one of these prefixes, then letters, digits or `_`."""
-_KEY = re.compile(f"({'|'.join(KEY_PREFIXES)})[A-Za-z0-9_]+")
 MAX_BODY = 64 * 1024 * 1024
-logger = logging.getLogger("aiostripe.testing")
+logger: logging.Logger = logging.getLogger("aiostripe.testing")
 
 
 @attrs.frozen
@@ -67,36 +69,6 @@ def build_app(fake: FakeStripe) -> web.Application:
     http_helpers.add_routes(app, fake)  # the fake's own `/_fake/...` test helpers
     app.router.add_route("*", "/{tail:.*}", _Server(fake).handle)
     return app
-
-
-def redact_key(key: str) -> str:
-    """An API key as Stripe shows it in errors: `sk_test_********1234`."""
-    match = re.match(r"[a-z]+_(?:test|live)_", key)
-    prefix = match.group(0) if match else ""
-    rest = key[len(prefix) :]
-    if len(rest) > 8:
-        return prefix + "*" * (len(rest) - 4) + rest[-4:]
-    return prefix + "***"
-
-
-def _api_key(header: str | None) -> str:
-    """The API key of an `Authorization` header; `StripeHTTPError` 401 if missing or invalid."""
-    if not header:
-        raise errors.authentication(errors.MISSING_KEY)
-    scheme, _, credentials = header.strip().partition(" ")
-    key = ""
-    if scheme.lower() == "bearer":
-        key = credentials.strip()
-    elif scheme.lower() == "basic":
-        try:
-            key = base64.b64decode(credentials).decode().partition(":")[0]
-        except (binascii.Error, UnicodeDecodeError):
-            key = credentials
-    if not key:
-        raise errors.authentication(errors.MISSING_KEY)
-    if not _KEY.fullmatch(key):
-        raise errors.authentication(f"Invalid API Key provided: {redact_key(key)}")
-    return key
 
 
 def _json(body: Any) -> bytes:
@@ -129,11 +101,31 @@ class _Server:
             path=request.path,
             query={},
             form={},
-            headers=dict(request.headers),
+            headers=logged_headers(request.headers),
             request_id=request_id,
             operation=op.name if op is not None else None,
+            api_key=bearer_key(request.headers),
         )
         fake.requests.append(record)
+        try:
+            return await self._answer(request, record, op, path_params)
+        finally:  # the request is answered: its record keeps a bounded copy of its parameters
+            received = (request.content_length or 0) + len(request.query_string)
+            if request.content_length is None and request.can_read_body:
+                received = MAX_KEPT_PARAMS + 1  # (a body of unknown length: measured)
+            bound_params(record, received)
+            fake.logged_bytes = trim(fake.requests, fake.logged_bytes + record.size)
+
+    async def _answer(
+        self,
+        request: web.Request,
+        record: RequestRecord,
+        op: Operation | None,
+        path_params: Mapping[str, str],
+    ) -> web.StreamResponse:
+        fake = self.fake
+        method = request.method.lower()
+        request_id = record.request_id
         template = op.path if op is not None else None
         try:
             record.query, record.form = await _read_params(request)
@@ -208,7 +200,7 @@ class _Server:
         if op is not None and op.path.startswith("/v2/"):
             return _v2_reply(self, request, record, op, path_params)
         try:
-            api_key = _api_key(request.headers.get("Authorization"))
+            api_key = api_key_of(request.headers.get("Authorization"))
             if op is None:
                 raise errors.unrecognized_url(request.method, request.path)
         except StripeHTTPError as exc:
@@ -301,7 +293,7 @@ def _v2_reply(self: _Server, request: web.Request, record: RequestRecord, op: Op
     try:
         if op.path != "/v2/billing/meter_event_stream":
             try:
-                token = _api_key(auth)
+                token = api_key_of(auth)
             except StripeHTTPError as exc:  # v2's errors always have a code
                 exc.error.setdefault("code", "unauthorized")
                 raise

@@ -52,10 +52,11 @@ class StripeHTTPError(Exception):
     ) -> None:
         super().__init__(error.get("message", ""))
         self.status = status
-        self.error = dict(error)
-        self.headers = dict(headers or {})
+        self.error: dict[str, Any] = dict(error)
+        self.headers: dict[str, str] = dict(headers or {})
 
     def body(self) -> dict[str, Any]:
+        """The JSON body of the error answer: `{"error": {...}}`."""
         return {"error": self.error}
 
 

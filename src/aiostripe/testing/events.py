@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from aiostripe._models import StripeObject
 from aiostripe.testing.objects import model_for
 from aiostripe.webhooks import generate_test_header
 
@@ -16,17 +17,29 @@ if TYPE_CHECKING:
     from aiostripe.testing.server import FakeStripe
 
 
+def _json_object(value: Mapping[str, Any] | StripeObject) -> dict[str, Any]:
+    """The event's `data.object`: a model from the client as its JSON (`to_dict()`), a mapping
+    as it is."""
+    if isinstance(value, StripeObject):
+        return value.to_dict()
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"data_object: expected a model or a mapping (the JSON object), got {type(value).__name__}"
+        )
+    return dict(value)
+
+
 async def deliver(
     fake: FakeStripe,
     url: str,
     type: str,
-    data_object: Mapping[str, Any],
+    data_object: Mapping[str, Any] | StripeObject,
     secret: str,
     previous_attributes: Mapping[str, Any] | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """Store an event about `data_object` and POST it to `url` with a `Stripe-Signature` header;
     returns the status the endpoint answered and the event."""
-    data: dict[str, Any] = {"object": dict(data_object)}
+    data: dict[str, Any] = {"object": _json_object(data_object)}
     if previous_attributes is not None:
         data["previous_attributes"] = dict(previous_attributes)
     event = fake.factory.build(model_for("event"), created=int(time.time()))

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from aiostripe._models import DeletableObject
 from aiostripe.testing import errors
 from aiostripe.testing.behaviours import Behaviours, RequestContext, World
 from aiostripe.testing.lists import list_page, search_page
@@ -90,7 +91,7 @@ class Handlers:
         self.store = store
         self.factory = factory
         self.router = router
-        self.behaviours = behaviours or Behaviours(store, factory)
+        self.behaviours: Behaviours = behaviours or Behaviours(store, factory)
 
     def handle(
         self,
@@ -131,14 +132,14 @@ class Call:
         context: RequestContext,
         expand: list[str],
     ) -> None:
-        self.store = handlers.store
-        self.factory = handlers.factory
-        self.router = handlers.router
+        self.store: Store = handlers.store
+        self.factory: Factory = handlers.factory
+        self.router: Router = handlers.router
         self.op = op
         self.path_params = path_params
         self.params = params
         self.path = path
-        self.livemode = context.livemode
+        self.livemode: bool = context.livemode
         self.expand = expand
         self.world: World = handlers.behaviours.world(context)
         """The behaviours' view of the fake: events, test cards, the request's context."""
@@ -227,9 +228,21 @@ class Call:
         return pick_class(self._results(), self.op)
 
     def on_retrieve(self) -> Any:
-        return self._target(object_names(self.op.result_classes()))
+        """The stored object the path names (a deleted one where Stripe answers it, else 404)."""
+        try:
+            return self._target(object_names(self.op.result_classes()))
+        except errors.StripeHTTPError:
+            # a retrieve whose answer may be the deleted object (Stripe's `anyOf [customer,
+            # deleted_customer]`, a `DeletableObject` model): 200 `{"id", "object", "deleted":
+            # true}` once it was deleted
+            if any(issubclass(c, DeletableObject) for c in self.op.result_classes()):
+                gone = self.store.tombstone(self.path_params[self.op.path_params[-1]])
+                if gone is not None:
+                    return dict(gone)
+            raise
 
     def on_update(self) -> Any:
+        """The stored object with the parameters applied (and its `*.updated` event)."""
         obj = self._target(object_names(self.op.result_classes()))
         updated = self.factory.apply(obj, self.params, _class_of(obj))
         self.store.replace(updated)
@@ -237,13 +250,15 @@ class Call:
         return updated
 
     def on_delete(self) -> Any:
+        """Remove the object (its `deleted_*` answer), or cancel one a DELETE cancels."""
         obj = self._target(object_names(self.op.result_classes()))
         kind = obj["object"]
         deleted = [c for c in self.op.result_classes() if is_deleted(c) and name_of(c) == kind]
         if deleted:
-            self.store.remove(obj["id"])
+            answer = self.factory.deleted(deleted[0], obj)
+            self.store.bury(obj["id"], answer)
             self.world.events.deleted(obj)
-            return self.factory.deleted(deleted[0], obj)
+            return answer
         # a DELETE answering the object itself: subscriptions are canceled (and kept), ephemeral
         # keys and sources go away
         canceled = self._transition(obj, _class_of(obj), "cancel")
@@ -256,6 +271,7 @@ class Call:
         return canceled
 
     def on_action(self) -> Any:
+        """An action on the object the path names (`/v1/.../{id}/cancel`): its state transition."""
         leaf = self.op.path_params[-1]
         target = self.router.target_type(self.op, leaf)
         obj = self._target(object_names([target]) if target is not None else frozenset())
@@ -286,6 +302,8 @@ class Call:
         return obj
 
     def on_static(self) -> Any:
+        """An object without an id of its own (`balance`, a field of its owner): one per path,
+        built from the example object the first time."""
         owners = self._parents(self.op.path_params)
         cls = self._results()[0]
         base = self.store.singletons.get(self.path)
@@ -304,6 +322,7 @@ class Call:
         return obj
 
     def on_delete_field(self) -> Any:
+        """A DELETE of a field of an object (a customer's discount): the field cleared."""
         owners = self._parents(self.op.path_params)
         owner = list(owners.values())[-1]
         field = self.op.segments[-1]
@@ -315,16 +334,19 @@ class Call:
         return self.factory.deleted(deleted[0], held if isinstance(held, dict) else {})
 
     def on_binary(self) -> bytes:
+        """A file download (`quotes.pdf`): a small PDF."""
         self._target()
         return _PDF
 
     # --- lists ----------------------------------------------------------------------------------
 
     def on_list(self) -> Any:
+        """One page of the stored objects of the list's type (Stripe's paging and filters)."""
         owners = self._parents(self.op.path_params)
         return list_page(self.store, self.params, self._results(), owners, self.path)
 
     def on_search(self) -> Any:
+        """One page of search results over the stored objects (Stripe's query language)."""
         return search_page(self.store, self.params, self._results(), self.expand, self.path)
 
 

@@ -53,7 +53,7 @@ class Factory:
     """Ids, templates and parameter application for every object type of the spec."""
 
     def __init__(self, rng: random.Random | None = None) -> None:
-        self.rng = rng or random.Random()
+        self.rng: random.Random = rng or random.Random()
         self._templates: dict[type, dict[str, Any]] = {}
         self._prefixes: dict[str, str] = {}
         self.lookup: Callable[[str], dict[str, Any] | None] | None = None

@@ -13,6 +13,7 @@ Every problem is a `SeedError` with a one-line message naming the argument, file
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ class Seed:
     fields: dict[str, Any]
 
     def describe(self) -> str:
+        """How the fake's banner shows this seed: `1,000 customer (field=value)`."""
         shown = ", ".join(f"{k}={v}" for k, v in _flat(self.fields))
         return f"{self.count:,} {self.object_type}" + (f" ({shown})" if shown else "")
 
@@ -61,10 +63,16 @@ def parse_seed(text: str) -> Seed:
     if not count_text.isdigit():
         raise SeedError(f"--seed {text!r}: COUNT must be a whole number, got {count_text!r}")
     values: dict[str, Any] = {}
+    known = fields(model_for(object_type))
     for assignment in assignments:
         name, sep, value = assignment.partition("=")
         if not sep or not name:
             raise SeedError(f"--seed {text!r}: expected FIELD=VALUE, got {assignment!r}")
+        top = name.split(".")[0]
+        if top not in known:  # a misspelt field would be stored silently as an unknown one
+            close = difflib.get_close_matches(top, sorted(known), n=3)
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            raise SeedError(f"--seed {text!r}: {object_type} has no field {top!r}{hint}")
         _set(values, name.split("."), value)
     return Seed(object_type, int(count_text), values)
 

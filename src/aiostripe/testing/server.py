@@ -37,13 +37,14 @@ from aiostripe.testing.faults import Faults
 from aiostripe.testing.handlers import Handlers
 from aiostripe.testing.log import RequestRecord
 from aiostripe.testing.objects import Factory, model_for, replace_str
-from aiostripe.testing.operations import router
+from aiostripe.testing.operations import Router, router
 from aiostripe.testing.schema import fields as schema_fields
 from aiostripe.testing.store import Store
 from aiostripe.testing.v2 import FakeV2
 
 if TYPE_CHECKING:
     from aiostripe._client import StripeClient
+    from aiostripe._models import StripeObject
 
 DEFAULT_API_KEY = "sk_test_fake"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -74,17 +75,19 @@ class FakeStripe:
         if host not in _LOOPBACK:
             raise ValueError(f"host: the fake only listens on loopback, got {host!r}")
         self.host = host
-        self.port = port
-        self.store = Store()
-        self.factory = Factory(random.Random(seed))
+        self.port: int = port
+        self.store: Store = Store()
+        self.factory: Factory = Factory(random.Random(seed))
         self.factory.lookup = self.store.get
-        self.router = router()
-        self.behaviours = Behaviours(self.store, self.factory, retry_delays=webhook_retry_delays)
+        self.router: Router = router()
+        self.behaviours: Behaviours = Behaviours(self.store, self.factory, retry_delays=webhook_retry_delays)
         self.webhooks: WebhookDispatcher = self.behaviours.webhooks
         """Webhook deliveries: `attempts`, `secrets`, `retry_delays`, `await wait()`."""
-        self.handlers = Handlers(self.store, self.factory, self.router, self.behaviours)
-        self.faults = Faults()
+        self.handlers: Handlers = Handlers(self.store, self.factory, self.router, self.behaviours)
+        self.faults: Faults = Faults()
         self.requests: list[RequestRecord] = []
+        """Every request received, latest last (bounded: see `testing/log.py`)."""
+        self.logged_bytes = 0  # what the records of `requests` hold, about
         self.idempotent_results: dict[tuple[str, str], Any] = {}
         self.v2 = FakeV2()
         """The v2 API's objects and thin event deliveries (`fake.v2.deliveries.attempts`)."""
@@ -354,13 +357,14 @@ class FakeStripe:
         self,
         url: str,
         type: str,
-        data_object: Mapping[str, Any],
+        data_object: Mapping[str, Any] | StripeObject,
         secret: str,
         *,
         previous_attributes: Mapping[str, Any] | None = None,
     ) -> tuple[int, dict[str, Any]]:
-        """Store an `event` of `type` about `data_object` and POST it to `url`, signed with the
-        endpoint `secret` like Stripe signs webhooks; returns the answer's status and the event."""
+        """Store an `event` of `type` about `data_object` (a model from the client, or its JSON)
+        and POST it to `url`, signed with the endpoint `secret` like Stripe signs webhooks;
+        returns the answer's status and the event."""
         from aiostripe.testing.events import deliver
 
         return await deliver(self, url, type, data_object, secret, previous_attributes)

@@ -45,6 +45,7 @@ class _Table:
         return self
 
     def remove(self, key: Key) -> None:
+        """Drop `key` from the sorted keys and its id."""
         self.sorted()
         index = bisect.bisect_left(self.keys, key)
         if index < len(self.keys) and self.keys[index] == key:
@@ -70,6 +71,9 @@ class Store:
         self._seq = itertools.count()
         self.seed_clock: dict[str, int] = {}
         self.accounts: dict[str, str | None] = {}
+        # what a retrieve of a deleted object answers, where Stripe answers one (customers):
+        # id -> (its account, `{"id": ..., "object": ..., "deleted": true}`)
+        self.tombstones: dict[str, tuple[str | None, dict[str, Any]]] = {}
         self.scope: str | None = EVERYONE
 
     def clear(self) -> None:
@@ -99,6 +103,7 @@ class Store:
         self.created[kind] += 1
 
     def get(self, object_id: str) -> dict[str, Any] | None:
+        """A stored object by id, if the current scope (account) may see it; None otherwise."""
         obj = self.objects.get(object_id)
         if obj is not None and self.scope != EVERYONE and not self.visible(object_id):
             return None
@@ -123,7 +128,21 @@ class Store:
         """Store a new version of an existing object (same id and type)."""
         self.objects[obj["id"]] = obj
 
+    def bury(self, object_id: str, answer: dict[str, Any]) -> None:
+        """Remove an object, keeping what a retrieve of it answers from now on (`tombstone`)."""
+        account = self.accounts.get(object_id)
+        if self.remove(object_id) is not None:
+            self.tombstones[object_id] = (account, answer)
+
+    def tombstone(self, object_id: str) -> dict[str, Any] | None:
+        """The deleted object's answer, if it was deleted (`bury`) and the scope may see it."""
+        held = self.tombstones.get(object_id)
+        if held is None or (self.scope != EVERYONE and held[0] != self.scope):
+            return None
+        return held[1]
+
     def remove(self, object_id: str) -> dict[str, Any] | None:
+        """Forget an object (its indexes, parent and account too); returns it, or None."""
         obj = self.objects.pop(object_id, None)
         if obj is not None:
             key = self._keys.pop(object_id)
@@ -138,6 +157,7 @@ class Store:
         return 0 if table is None else len(table.ids)
 
     def key(self, object_id: str) -> Key | None:
+        """The sort key (created, sequence) of a stored object, None if there is none."""
         return self._keys.get(object_id)
 
     def every(self, kind: str) -> list[dict[str, Any]]:

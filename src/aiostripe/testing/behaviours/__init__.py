@@ -65,8 +65,8 @@ class Behaviours:
     ) -> None:
         self.store = store
         self.factory = factory
-        self.events = EventLog(store, factory)
-        self.webhooks = WebhookDispatcher(store, retry_delays)
+        self.events: EventLog = EventLog(store, factory)
+        self.webhooks: WebhookDispatcher = WebhookDispatcher(store, retry_delays)
         self.events.listeners.append(self.webhooks.enqueue)
 
     def find(self, name: str) -> Behaviour | None:

@@ -1,22 +1,61 @@
 """Webhook endpoints: https://docs.stripe.com/api/webhook_endpoints/create.
 
 A new endpoint is `enabled` and gets a signing secret (`whsec_...`), returned only by the create
-call (later retrievals leave it out), with which the fake signs every delivery to it.
+call (later retrievals leave it out), with which the fake signs every delivery to it. Updating it
+with `disabled=true` stops its deliveries (`status: "disabled"`) until `disabled=false`.
+
+The fake sends webhooks only to loopback URLs (`127.0.0.0/8`, `::1`, `localhost`): an endpoint at
+another URL is refused with Stripe's error shape (400 `invalid_request_error`, `param: "url"`), so
+a fake that anyone can reach never posts to machines it should not.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from aiostripe.testing import errors
 from aiostripe.testing.behaviours.registry import behaviour
 
 if TYPE_CHECKING:
     from aiostripe.testing.handlers import Call
 
 
+def is_loopback_url(url: object) -> bool:
+    """Whether `url` is an http(s) URL whose host is a loopback address or `localhost`."""
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return False
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host or parts.username is not None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(params: dict[str, Any]) -> None:
+    if "url" in params and not is_loopback_url(params["url"]):
+        raise errors.invalid_request(
+            f"Invalid URL: {params['url']!r}. The fake Stripe delivers webhooks only to loopback "
+            f"URLs (http://127.0.0.1:PORT/..., http://[::1]:PORT/..., http://localhost:PORT/...)",
+            param="url",
+            code="url_invalid",
+        )
+
+
 @behaviour("webhook_endpoints.create")
 def create(call: Call) -> dict[str, Any]:
     params = call.params
+    _check_url(params)
 
     def adjust(obj: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -33,3 +72,16 @@ def create(call: Call) -> dict[str, Any]:
     if params.get("connect"):
         call.world.webhooks.connect.add(endpoint["id"])
     return {**endpoint, "secret": secret}
+
+
+@behaviour("webhook_endpoints.update")
+def update(call: Call) -> dict[str, Any]:
+    params = call.params
+    _check_url(params)
+    updated: dict[str, Any] = call.on_update()
+    disabled = params.get("disabled")
+    if disabled is not None:
+        status = "disabled" if disabled in (True, "true") else "enabled"
+        updated = {**updated, "status": status}
+        call.store.replace(updated)
+    return updated

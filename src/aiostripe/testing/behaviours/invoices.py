@@ -1,24 +1,33 @@
 """Invoices and invoice items: https://docs.stripe.com/invoicing/overview (the invoice
 lifecycle) and https://docs.stripe.com/api/invoices.
 
+API version 2026-05-27 (since 2025-03-31.basil an invoice names its subscription in
+`parent.subscription_details` and its payments in `payments`, invoice payments, not in
+`subscription`, `payment_intent`, `charge` or `paid`; items and lines give their price in
+`pricing.price_details`).
+
 - An invoice item is pending (`invoice=null`) until an invoice takes it: `invoices.create`
   with `pending_invoice_items_behavior="include"` (the default is `exclude` since 2022-08-01),
-  or an item created with `invoice=in_...` on a draft. Its `amount` is `amount`, or the price's
-  (or `unit_amount`'s) unit amount times `quantity`.
-- An invoice's `lines` are its items; `subtotal`, `total`, `amount_due`, `amount_remaining` are
-  their sum, kept up to date while it is a draft.
+  or an item created with `invoice=in_...` on a draft. Its `amount` is `amount`, or the unit
+  amount (`pricing.price`'s, `price_data`'s or `unit_amount_decimal`) times `quantity`.
+- An invoice's `lines` are its items (`parent.invoice_item_details`) or its subscription's items
+  (`parent.subscription_item_details`); `subtotal`, `total`, `amount_due`, `amount_remaining`
+  are their sum, kept up to date while it is a draft.
 - `finalize_invoice`: draft → `open` with a `number`, and for `charge_automatically` a
-  PaymentIntent of `amount_due` (a zero invoice is `paid` at once); `pay`: the intent is
-  confirmed with `payment_method`, the invoice's or the customer's default payment method (a
-  decline is the 402, `invoice.payment_failed`, the invoice stays open; `paid_out_of_band`
-  pays without a charge); `void_invoice` and `mark_uncollectible` from `open`; `delete` of
-  drafts only.
+  PaymentIntent of `amount_due` in an invoice payment (`invoice_payments.list(invoice=...)`,
+  `status="open"`, the invoice's `payments`; a zero invoice is `paid` at once); `pay`: the
+  intent is confirmed with `payment_method`, the invoice's or the customer's default payment
+  method (the invoice payment `paid`; a decline is the 402, `invoice.payment_failed`, the
+  invoice stays open; `paid_out_of_band` pays without a charge: `amount_paid_off_stripe`);
+  `void_invoice` (its open payment `canceled`) and `mark_uncollectible` from `open`; `delete`
+  of drafts only. `invoices.list(subscription=...)` filters on `parent.subscription_details`.
 - events: `invoiceitem.created`, `invoice.created`, `.updated`, `.finalized`, `.paid`,
   `.payment_succeeded`, `.payment_failed`, `.voided`, `.marked_uncollectible`, `.deleted`.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from aiostripe.testing import errors
@@ -27,6 +36,8 @@ from aiostripe.testing.behaviours.failures import invalid
 from aiostripe.testing.behaviours.registry import behaviour
 from aiostripe.testing.behaviours.world import World
 from aiostripe.testing.errors import StripeHTTPError
+from aiostripe.testing.lists import list_page
+from aiostripe.testing.objects import model_for
 
 if TYPE_CHECKING:
     from aiostripe.testing.handlers import Call
@@ -39,31 +50,46 @@ if TYPE_CHECKING:
 def create_item(call: Call) -> dict[str, Any]:
     world, params = call.world, call.params
     invoice = _draft(world, params["invoice"]) if params.get("invoice") else None
-    price = world.get(params.get("price")) if isinstance(params.get("price"), str) else None
-    quantity = int(params.get("quantity") or 1)
-    unit = params.get("unit_amount")
+    pricing_param = params.get("pricing") or {}
+    price_id = pricing_param.get("price") if isinstance(pricing_param, dict) else None
+    price = world.get(price_id) if isinstance(price_id, str) else None
+    if price is None and params.get("price_data"):
+        data = params["price_data"]
+        price = world.new("price", {
+            "currency": data.get("currency", "usd"), "product": data.get("product"),
+            "unit_amount": data.get("unit_amount"),
+            "unit_amount_decimal": data.get("unit_amount_decimal"), "type": "one_time",
+            "recurring": None,
+        })
+    quantity = Decimal(str(params.get("quantity_decimal") or params.get("quantity") or 1))
+    unit = params.get("unit_amount_decimal")
     if unit is None and price is not None:
-        unit = price.get("unit_amount")
-    if unit is None and params.get("price_data"):
-        unit = params["price_data"].get("unit_amount")
+        unit = unit_amount(price)
     amount = (
-        int(params["amount"]) if params.get("amount") is not None else int(unit or 0) * quantity
+        int(params["amount"]) if params.get("amount") is not None
+        else int((Decimal(str(unit or 0)) * quantity).to_integral_value())
     )
     currency = params.get("currency") or (price or {}).get("currency") or "usd"
+    subscription = params.get("subscription")
     now = world.now()
 
     def adjust(obj: dict[str, Any]) -> dict[str, Any]:
         return {
             **obj,
             "amount": amount,
+            "net_amount": amount,
             "currency": currency,
-            "quantity": quantity,
-            "unit_amount": amount // quantity if quantity else amount,
-            "unit_amount_decimal": str(amount // quantity if quantity else amount),
+            "quantity": int(quantity),
+            "quantity_decimal": _decimal_text(quantity),
             "invoice": invoice["id"] if invoice else None,
-            "subscription": None,
             "description": params.get("description"),
-            "price": price or obj.get("price"),
+            "pricing": pricing_of(price, unit),
+            "parent": {
+                "type": "subscription_details",
+                "subscription_details": {"subscription": subscription, "subscription_item": None},
+            } if subscription else None,
+            "proration": False,
+            "proration_details": {"credited_items": None, "discount_amounts": []},
             "period": {"start": now, "end": now},
             "date": now,
         }
@@ -72,6 +98,34 @@ def create_item(call: Call) -> dict[str, Any]:
     if invoice is not None:
         add_lines(world, invoice, [item])
     return item
+
+
+def pricing_of(price: dict[str, Any] | None, unit: Any = None) -> dict[str, Any] | None:
+    """An item's or a line's `pricing`: the price it bills (none for a bare amount)."""
+    if price is None:
+        return None
+    product = price.get("product")
+    return {
+        "type": "price_details",
+        "price_details": {
+            "price": price["id"],
+            "product": product.get("id") if isinstance(product, dict) else product,
+        },
+        "unit_amount_decimal": _decimal_text(unit if unit is not None else unit_amount(price)),
+    }
+
+
+def unit_amount(price: dict[str, Any]) -> Any:
+    """A price's unit amount: `unit_amount` (what the fake sets), else `unit_amount_decimal`."""
+    if price.get("unit_amount") is not None:
+        return price["unit_amount"]
+    return price.get("unit_amount_decimal") or 0
+
+
+def _decimal_text(value: Any) -> str:
+    """A `format: decimal` value as Stripe writes it (`"3"`, `"2.5"`)."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text
 
 
 # --- invoices -------------------------------------------------------------------------------------
@@ -96,6 +150,25 @@ def create(call: Call) -> dict[str, Any]:
     return invoice
 
 
+@behaviour("invoices.list")
+def list_invoices(call: Call) -> dict[str, Any]:
+    """`/v1/invoices` with `subscription`, which is the invoice's `parent.subscription_details`."""
+    params = dict(call.params)
+    subscription = params.pop("subscription", None)
+    page: dict[str, Any] = list_page(
+        call.store, params, [model_for("invoice")], {}, call.path,
+        extra=(lambda i: subscription_of(i) == subscription) if subscription else None,
+    )
+    return page
+
+
+def subscription_of(invoice: dict[str, Any]) -> str | None:
+    """The id of the subscription an invoice bills (its `parent.subscription_details`)."""
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    value = details.get("subscription")
+    return value.get("id") if isinstance(value, dict) else value
+
+
 def new_draft(
     world: World, obj: dict[str, Any], customer: dict[str, Any] | None, description: Any = None
 ) -> dict[str, Any]:
@@ -105,20 +178,16 @@ def new_draft(
     out = {
         **obj,
         "status": "draft",
-        "paid": False,
-        "paid_out_of_band": False,
         "attempted": False,
         "attempt_count": 0,
         "number": None,
-        "charge": None,
-        "payment_intent": None,
         "hosted_invoice_url": None,
         "invoice_pdf": None,
         "description": description,
         "customer": customer["id"] if customer else obj.get("customer"),
         "customer_email": (customer or {}).get("email"),
         "customer_name": (customer or {}).get("name"),
-        "subscription": None,
+        "parent": None,
         "billing_reason": "manual",
         "ending_balance": None,
         "status_transitions": {
@@ -133,6 +202,7 @@ def new_draft(
             "has_more": False,
             "url": f"/v1/invoices/{obj['id']}/lines",
         },
+        "payments": _payments_page([]),
         "period_start": world.now(),
         "period_end": world.now(),
     }
@@ -148,13 +218,18 @@ def _totals(lines: list[dict[str, Any]]) -> dict[str, Any]:
         "total_excluding_tax": total,
         "amount_due": total,
         "amount_paid": 0,
+        "amount_paid_off_stripe": 0,
+        "amount_overpaid": 0,
         "amount_remaining": total,
-        "tax": None,
-        "total_tax_amounts": [],
+        "total_taxes": [],
+        "total_pretax_credit_amounts": [],
         "total_discount_amounts": [],
-        "discount": None,
         "discounts": [],
     }
+
+
+def _payments_page(payments: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"object": "list", "data": payments, "has_more": False, "url": "/v1/invoice_payments"}
 
 
 def with_lines(
@@ -162,41 +237,53 @@ def with_lines(
     invoice: dict[str, Any],
     items: list[dict[str, Any]],
     line_type: str = "invoiceitem",
+    *,
+    preview: bool = False,
 ) -> dict[str, Any]:
     """`invoice` with `items` (invoice items, or priced subscription items) as more line items
     (stored under the invoice) and its totals recomputed; invoice items then point at it.
-    The invoice itself is not saved."""
+    The invoice itself is not saved. A `preview` stores nothing."""
     lines = list(invoice["lines"]["data"])
     for item in items:
         now = world.now()
-        line = world.new(
+        from_item = line_type == "invoiceitem"
+        parent = {
+            "proration": False,
+            "proration_details": None,
+            "subscription": item.get("subscription"),
+            "invoice_item": item["id"] if from_item else None,
+        }
+        if not from_item:
+            parent["subscription_item"] = item["id"]
+        line = (world.preview if preview else world.new)(
             "line_item",
             {
                 "amount": item["amount"],
-                "amount_excluding_tax": item["amount"],
+                "subtotal": item["amount"],
                 "currency": item.get("currency") or invoice["currency"],
                 "description": item.get("description"),
                 "quantity": item.get("quantity"),
-                "price": item.get("price"),
+                "quantity_decimal": item.get("quantity_decimal") or _decimal_text(
+                    item.get("quantity") or 1),
+                "pricing": item.get("pricing"),
                 "period": item.get("period") or {"start": now, "end": now},
-                "invoice_item": item["id"] if line_type == "invoiceitem" else None,
+                "parent": {
+                    "type": "invoice_item_details" if from_item else "subscription_item_details",
+                    "invoice_item_details": parent if from_item else None,
+                    "subscription_item_details": None if from_item else parent,
+                },
                 "subscription": item.get("subscription"),
-                "subscription_item": item["id"] if line_type == "subscription" else None,
-                "type": line_type,
-                "proration": False,
                 "discount_amounts": [],
                 "discounts": [],
-                "tax_amounts": [],
-                "tax_rates": [],
+                "pretax_credit_amounts": [],
+                "taxes": [],
                 "metadata": {},
                 "invoice": invoice["id"],
             },
             parent=invoice["id"],
         )
-        absent = "subscription_item" if line_type == "invoiceitem" else "invoice_item"
-        line = world.save({k: v for k, v in line.items() if k != absent})  # not null: absent
         lines.append(line)
-        if line_type == "invoiceitem":
+        if from_item and not preview:
             world.save({**item, "invoice": invoice["id"]})
     return {
         **invoice,
@@ -232,19 +319,7 @@ def finalize_invoice(world: World, invoice: dict[str, Any]) -> dict[str, Any]:
         "ending_balance": 0,
     }
     if opened["collection_method"] == "charge_automatically" and opened["amount_due"] > 0:
-        intent = payments.new_intent(
-            world,
-            {
-                "amount": opened["amount_due"],
-                "currency": opened["currency"],
-                "customer": opened["customer"],
-                "description": f"Invoice {opened['number']}",
-                "invoice": opened["id"],
-                "metadata": {},
-            },
-            None,
-        )
-        opened["payment_intent"] = intent["id"]
+        opened = _new_payment(world, opened, f"Invoice {opened['number']}")
     world.save(opened)
     world.events.emit("invoice.finalized", opened)
     if opened["amount_due"] == 0:
@@ -257,13 +332,14 @@ def pay(call: Call) -> dict[str, Any]:
     params = call.params
     invoice = _in_status(call, ("open",), "paid")
     if params.get("paid_out_of_band"):
-        return _paid(call.world, {**invoice, "paid_out_of_band": True}, None)
+        return _paid(call.world, _settle(call.world, invoice, "canceled"), None)
     return pay_invoice(call.world, invoice, params.get("payment_method"))
 
 
 def pay_invoice(world: World, invoice: dict[str, Any], payment_method: Any) -> dict[str, Any]:
-    """Charge an open invoice (its PaymentIntent) with `payment_method` or the default one;
-    raises the 402 of a decline after recording `invoice.payment_failed`."""
+    """Charge an open invoice (the PaymentIntent of its open invoice payment) with
+    `payment_method` or the default one; raises the 402 of a decline after recording
+    `invoice.payment_failed`."""
     pm = (
         payment_method
         or invoice.get("default_payment_method")
@@ -274,24 +350,16 @@ def pay_invoice(world: World, invoice: dict[str, Any], payment_method: Any) -> d
             "This customer has no attached payment source or default payment method. Please "
             "consider adding a default payment method.",
         )
-    intent = world.get(invoice.get("payment_intent"))
-    if intent is None:
-        intent = payments.new_intent(
-            world,
-            {
-                "amount": invoice["amount_remaining"],
-                "currency": invoice["currency"],
-                "customer": invoice["customer"],
-                "invoice": invoice["id"],
-                "metadata": {},
-            },
-            None,
-        )
+    if open_payment(invoice) is None:
+        invoice = _new_payment(world, invoice, None)
+    payment = open_payment(invoice)
+    assert payment is not None
+    intent = world.get(payment["payment"]["payment_intent"])
+    assert intent is not None
     attempted = {
         **invoice,
         "attempted": True,
         "attempt_count": invoice["attempt_count"] + 1,
-        "payment_intent": intent["id"],
     }
     try:
         intent = payments.confirm_intent(world, intent, {"payment_method": pm, "off_session": True})
@@ -302,13 +370,79 @@ def pay_invoice(world: World, invoice: dict[str, Any], payment_method: Any) -> d
     return _paid(world, attempted, intent)
 
 
+def open_payment(invoice: dict[str, Any]) -> dict[str, Any] | None:
+    """The invoice payment of an invoice that is still to be paid (`status="open"`), if any."""
+    page = invoice.get("payments") or {}
+    return next((p for p in page.get("data") or [] if p.get("status") == "open"), None)
+
+
+def intent_of(invoice: dict[str, Any]) -> str | None:
+    """The id of the PaymentIntent of an invoice's default invoice payment, if any."""
+    page = invoice.get("payments") or {}
+    for payment in page.get("data") or []:
+        if payment.get("is_default"):
+            value = payment["payment"].get("payment_intent")
+            return value.get("id") if isinstance(value, dict) else value
+    return None
+
+
+def _new_payment(world: World, invoice: dict[str, Any], description: str | None) -> dict[str, Any]:
+    """`invoice` with a new PaymentIntent of its `amount_remaining`, in a new open invoice
+    payment (stored under the invoice)."""
+    intent = payments.new_intent(
+        world,
+        {
+            "amount": invoice["amount_remaining"],
+            "currency": invoice["currency"],
+            "customer": invoice["customer"],
+            "description": description,
+            "metadata": {},
+        },
+        None,
+    )
+    existing = (invoice.get("payments") or {}).get("data") or []
+    payment = world.new(
+        "invoice_payment",
+        {
+            "amount_requested": invoice["amount_remaining"],
+            "amount_paid": None,
+            "currency": invoice["currency"],
+            "invoice": invoice["id"],
+            "is_default": not existing,
+            "payment": {"type": "payment_intent", "payment_intent": intent["id"]},
+            "status": "open",
+            "status_transitions": {"canceled_at": None, "paid_at": None},
+        },
+        parent=invoice["id"],
+    )
+    return {**invoice, "payments": _payments_page([*existing, payment])}
+
+
+def _settle(world: World, invoice: dict[str, Any], status: str, **changes: Any) -> dict[str, Any]:
+    """`invoice` with its open invoice payment moved to `status` (`paid`, `canceled`) and saved."""
+    payment = open_payment(invoice)
+    if payment is None:
+        return invoice
+    stamp = "paid_at" if status == "paid" else "canceled_at"
+    moved = world.save({
+        **payment, "status": status, **changes,
+        "status_transitions": {**payment["status_transitions"], stamp: world.now()},
+    })
+    data = [moved if p["id"] == moved["id"] else p for p in invoice["payments"]["data"]]
+    return {**invoice, "payments": {**invoice["payments"], "data": data}}
+
+
 def _paid(world: World, invoice: dict[str, Any], intent: dict[str, Any] | None) -> dict[str, Any]:
+    if intent is not None:
+        invoice = _settle(world, invoice, "paid", amount_paid=invoice["amount_remaining"])
+        changes: dict[str, Any] = {}
+    else:  # paid out of band (or nothing to pay)
+        changes = {"amount_paid_off_stripe": invoice["amount_remaining"]}
     return _move(
         world, invoice, "paid", "paid_at", ("invoice.paid", "invoice.payment_succeeded"),
-        paid=True,
         amount_paid=invoice["amount_due"],
         amount_remaining=0,
-        charge=(intent or {}).get("latest_charge"),
+        **changes,
     )
 
 
@@ -338,7 +472,7 @@ def _move(
 def void(call: Call) -> dict[str, Any]:
     world = call.world
     invoice = _in_status(call, ("open",), "voided")
-    intent = world.get(invoice.get("payment_intent"))
+    intent = world.get(intent_of(invoice))
     if intent is not None and intent["status"] in payments.CANCELABLE:
         world.save(
             {
@@ -348,6 +482,7 @@ def void(call: Call) -> dict[str, Any]:
                 "cancellation_reason": "void_invoice",
             }
         )
+    invoice = _settle(world, invoice, "canceled")
     return _move(world, invoice, "void", "voided_at", ("invoice.voided",), amount_remaining=0)
 
 

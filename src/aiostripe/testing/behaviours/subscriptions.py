@@ -6,9 +6,11 @@ lifecycle), https://docs.stripe.com/billing/testing/test-clocks.
   subscription's or the customer's default payment method: `active`; without one, with
   `payment_behavior="default_incomplete"` or a decline, `incomplete` (its invoice open, the
   intent waiting); with `trial_period_days` / `trial_end`, `trialing` with a zero invoice.
-  `current_period_start/end` follow the price's `recurring` interval.
+  Each item's `current_period_start/end` (on the items since API version 2025-03-31.basil)
+  follow the price's `recurring` interval; the invoice names the subscription in
+  `parent.subscription_details`.
 - `cancel` (DELETE): `canceled`, `ended_at`, `customer.subscription.deleted`;
-  `cancel_at_period_end=true` on update: `cancel_at` the period's end.
+  `cancel_at_period_end=true` on update: `cancel_at` the (first item's) period end.
 - A customer created with `test_clock` lives at the clock's `frozen_time`; advancing the clock
   (`test_helpers.test_clocks.advance`) renews each of its subscriptions period by period (a new
   invoice each, paid like the first: `past_due` when payment fails), ends trials, and cancels
@@ -63,7 +65,8 @@ def create(call: Call) -> dict[str, Any]:
         items = [
             world.new(
                 "subscription_item",
-                {"price": price, "quantity": quantity, "subscription": obj["id"], "metadata": {}},
+                {"price": price, "quantity": quantity, "subscription": obj["id"], "metadata": {},
+                 "current_period_start": now, "current_period_end": period_end},
                 parent=obj["id"],
             )
             for price, quantity in prices
@@ -81,8 +84,6 @@ def create(call: Call) -> dict[str, Any]:
             },
             "start_date": now,
             "billing_cycle_anchor": period_end if trial_end else now,
-            "current_period_start": now,
-            "current_period_end": period_end,
             "trial_start": now if trial_end else None,
             "trial_end": int(trial_end) if trial_end else None,
             "cancel_at": None,
@@ -92,7 +93,6 @@ def create(call: Call) -> dict[str, Any]:
             "latest_invoice": None,
             "test_clock": customer.get("test_clock"),
             "default_payment_method": params.get("default_payment_method"),
-            "discount": None,
             "discounts": [],
             "pending_setup_intent": None,
             "pending_update": None,
@@ -121,7 +121,7 @@ def update(call: Call) -> dict[str, Any]:
     updated = world.factory.apply(subscription, params, model_for("subscription"))
     if "cancel_at_period_end" in params:
         at_end = bool(params["cancel_at_period_end"])
-        updated["cancel_at"] = updated["current_period_end"] if at_end else None
+        updated["cancel_at"] = period(updated)[1] if at_end else None
         updated["canceled_at"] = world.now() if at_end else None
     world.save(updated)
     world.events.updated(subscription, updated)
@@ -166,7 +166,7 @@ def bill(
     base = world.factory.build(model_for("invoice"), {}, livemode=world.context.livemode)
     invoice = invoices.new_draft(world, base, customer)
     invoice.update(
-        subscription=subscription["id"],
+        parent=_parent(subscription),
         billing_reason=reason,
         currency=subscription.get("currency") or "usd",
         collection_method=subscription.get("collection_method") or "charge_automatically",
@@ -174,21 +174,7 @@ def bill(
         period_end=end_,
         test_clock=subscription.get("test_clock"),
     )
-    lines = []
-    for item in subscription["items"]["data"]:
-        price = item.get("price") or {}
-        quantity = int(item.get("quantity") or 1)
-        amount = 0 if trial else int(price.get("unit_amount") or 0) * quantity
-        lines.append(
-            {
-                **item,
-                "amount": amount,
-                "currency": price.get("currency"),
-                "description": f"{quantity} × {price.get('nickname') or price.get('id')}",
-                "period": {"start": start, "end": end_},
-                "subscription": subscription["id"],
-            }
-        )
+    lines = _period_lines(subscription, start, end_, trial=trial)
     invoice = invoices.with_lines(world, invoice, lines, "subscription")
     world.store.insert(invoice)
     world.events.created(invoice)
@@ -207,6 +193,73 @@ def bill(
                 raise
             status = "past_due" if reason == "subscription_cycle" else "incomplete"
     return {**subscription, "status": status, "latest_invoice": invoice["id"]}
+
+
+def _parent(subscription: dict[str, Any]) -> dict[str, Any]:
+    """The `parent` of an invoice of `subscription`."""
+    return {
+        "type": "subscription_details",
+        "quote_details": None,
+        "subscription_details": {
+            "subscription": subscription["id"],
+            "metadata": subscription.get("metadata") or {},
+        },
+    }
+
+
+def _period_lines(
+    subscription: dict[str, Any], start: int, end_: int, *, trial: bool
+) -> list[dict[str, Any]]:
+    """The items of `subscription` priced for one period (zero during a trial)."""
+    lines = []
+    for item in subscription["items"]["data"]:
+        price = item.get("price") or {}
+        quantity = int(item.get("quantity") or 1)
+        amount = 0 if trial else int(price.get("unit_amount") or 0) * quantity
+        lines.append(
+            {
+                **item,
+                "amount": amount,
+                "currency": price.get("currency"),
+                "description": f"{quantity} × {price.get('nickname') or price.get('id')}",
+                "period": {"start": start, "end": end_},
+                "subscription": subscription["id"],
+                "pricing": invoices.pricing_of(price) if price.get("id") else None,
+            }
+        )
+    return lines
+
+
+@behaviour("invoices.create_preview")
+def create_preview(call: Call) -> dict[str, Any]:
+    """The invoice a customer would get next (what `invoices.upcoming` was before 2025-03-31):
+    their pending invoice items and, with `subscription`, its items for its next period; nothing
+    is stored."""
+    world, params = call.world, call.params
+    customer = world.get(params.get("customer")) if params.get("customer") else None
+    subscription = world.get(params.get("subscription")) if params.get("subscription") else None
+    if customer is None and subscription is not None:
+        customer = world.get(subscription.get("customer"))
+    base = world.factory.build(model_for("invoice"), {}, livemode=world.context.livemode)
+    invoice = invoices.new_draft(world, base, customer)
+    invoice["id"] = "upcoming_" + invoice["id"]
+    pending = [
+        i for i in world.store.newest_first(["invoiceitem"])
+        if customer is not None and i.get("customer") == customer["id"] and i.get("invoice") is None
+    ]
+    invoice = invoices.with_lines(world, invoice, list(reversed(pending)), preview=True)
+    if subscription is not None:
+        start = period(subscription)[1]
+        items = subscription["items"]["data"]
+        price = (items[0].get("price") or {}) if items else {}
+        recurring = price.get("recurring") or {"interval": "month", "interval_count": 1}
+        stop = next_period_end(subscription["billing_cycle_anchor"], start, recurring)
+        lines = _period_lines(subscription, start, stop, trial=False)
+        invoice = invoices.with_lines(world, invoice, lines, "subscription", preview=True)
+        invoice["parent"] = _parent(subscription)
+        invoice.update(billing_reason="upcoming", period_start=start, period_end=stop)
+    return invoice
+
 
 
 def advance(anchor: int, recurring: dict[str, Any], times: int = 1) -> int:
@@ -232,6 +285,23 @@ def next_period_end(anchor: int, after: int, recurring: dict[str, Any]) -> int:
     while (end_ := advance(anchor, recurring, times)) <= after:
         times += 1
     return end_
+
+
+def period(subscription: dict[str, Any]) -> tuple[int, int]:
+    """(start, end) of a subscription's current period: its (first) item's."""
+    items = subscription["items"]["data"]
+    if not items:
+        return subscription["start_date"], subscription["start_date"]
+    return items[0]["current_period_start"], items[0]["current_period_end"]
+
+
+def with_period(world: World, subscription: dict[str, Any], start: int, end_: int) -> dict[str, Any]:
+    """`subscription` whose items (stored, and in its `items`) are in the period start..end_."""
+    items = [
+        world.save({**item, "current_period_start": start, "current_period_end": end_})
+        for item in subscription["items"]["data"]
+    ]
+    return {**subscription, "items": {**subscription["items"], "data": items}}
 
 
 def clock_time(world: World, customer: dict[str, Any] | None) -> int:
@@ -315,9 +385,9 @@ def advance_clock(call: Call) -> dict[str, Any]:
 def _renew(world: World, subscription: dict[str, Any], to: int) -> None:
     """Bill every period of `subscription` that ended by `to` (or end it, at period end)."""
     while subscription["status"] in ("active", "trialing", "past_due") and (
-        subscription["current_period_end"] <= to
+        period(subscription)[1] <= to
     ):
-        start = subscription["current_period_end"]
+        start = period(subscription)[1]
         if subscription.get("cancel_at_period_end"):
             end(world, subscription, start)
             return
@@ -326,12 +396,7 @@ def _renew(world: World, subscription: dict[str, Any], to: int) -> None:
         recurring = price.get("recurring") or {"interval": "month", "interval_count": 1}
         stop = next_period_end(subscription["billing_cycle_anchor"], start, recurring)
         status = "active" if subscription["status"] == "trialing" else subscription["status"]
-        moved = {
-            **subscription,
-            "current_period_start": start,
-            "current_period_end": stop,
-            "status": status,
-        }
+        moved = {**with_period(world, subscription, start, stop), "status": status}
         renewed = world.save(bill(world, moved, "subscription_cycle", start, stop))
         world.events.updated(subscription, renewed)
         subscription = renewed

@@ -6,7 +6,8 @@ events of connected accounts, the others the platform's own. The body is the eve
 a `Stripe-Signature` header made with the endpoint's `whsec_` secret. A delivery that fails (no
 2xx answer, a connection error, a timeout) is retried with exponential backoff; Stripe retries
 over hours (three times in test mode, for three days in live mode), the fake after
-`retry_delays` seconds (fast by default, for tests). Events about one object reach an endpoint in
+`retry_delays` seconds (fast by default, for tests). Deliveries go only to loopback URLs (see
+`endpoints.py`) and follow no redirect: a 3xx answer is a failed delivery, as at Stripe. Events about one object reach an endpoint in
 the order they happened: the next waits until the previous one is delivered or given up.
 `await fake.webhooks.wait()` returns once every delivery is done.
 """
@@ -24,6 +25,7 @@ from typing import Any
 import aiohttp
 import attrs
 
+from aiostripe.testing.behaviours.endpoints import is_loopback_url
 from aiostripe.testing.store import Store
 from aiostripe.webhooks import generate_test_header
 
@@ -58,7 +60,7 @@ class WebhookDispatcher:
         timeout: float = 10.0,
     ) -> None:
         self.store = store
-        self.retry_delays = tuple(retry_delays)
+        self.retry_delays: tuple[float, ...] = tuple(retry_delays)
         self.timeout = timeout
         self.secrets: dict[str, str] = {}
         """The signing secret of each endpoint, by endpoint id."""
@@ -155,12 +157,16 @@ class WebhookDispatcher:
             "Stripe-Signature": generate_test_header(payload, secret, timestamp=int(time.time())),
             "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
         }
+        if not is_loopback_url(url):  # (an endpoint's URL set past the API's check)
+            record.error = f"refused: {url!r} is not a loopback URL"
+            return
         try:
             async with self._session.post(
                 url,
                 data=payload.encode(),
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
+                allow_redirects=False,  # a 3xx is a failed delivery, as at Stripe
             ) as response:
                 await response.read()
                 record.status = response.status

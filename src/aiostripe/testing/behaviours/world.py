@@ -63,6 +63,15 @@ class World:
         self.store.insert(obj, parent=parent)
         return obj
 
+    def preview(
+        self, object_type: str, fields: Mapping[str, Any], *, parent: str | None = None
+    ) -> dict[str, Any]:
+        """What `new` would store, not stored (the parts of a preview: an upcoming invoice's
+        lines)."""
+        return self.factory.build(
+            model_for(object_type), fields, strict=True, livemode=self.context.livemode
+        )
+
     def save(self, obj: dict[str, Any]) -> dict[str, Any]:
         """Store a new version of an object; returns it."""
         self.store.replace(obj)
