@@ -335,6 +335,12 @@ def render(results: dict[str, Any], env: dict[str, Any], figures: list[str]) -> 
 
         cell = _cell(results, "fake", "out")
         lines += fake_table(cell.extra[0] if cell and cell.extra else {"error": _na(cell)}) + [""]
+    if "meter" in figures:
+        from meter_events import table as meter_table  # bench/meter_events.py
+
+        cell = _cell(results, "meter", "out")
+        lines += meter_table(cell.extra[0] if cell and cell.extra else {"error": _na(cell)})
+        lines += [""]
     lines.append("Ratios are aiostripe ÷ the other (rates: above 1 is faster; times and memory: "
                  "below 1 is better). See bench/README.md.")
     return "\n".join(lines)

@@ -25,7 +25,8 @@ on one shared budget, and the cost of a shared acquire: bench/distributed.py), `
 (bench/soak.py: calls at 10% mixed faults and 2,000 creates across a 1 s and a 5 s outage,
 aiostripe and the official SDK; 20,000 calls here, the full 100,000 with `python bench/soak.py`),
 `fake` (the fake Stripe's creates with events, with webhook deliveries, card payments:
-bench/fake_flows.py).
+bench/fake_flows.py), `meter` (meter events/s through `MeterEventStream` to the fake, and the
+ratio to a plain loop of `v2.billing.meter_events.create`: bench/meter_events.py).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ LABELS = {
     "raw": "raw aiohttp + json.loads",
 }
 FIGURES = ["capacity", "list", "search", "requests", "webhook", "jsonl", "hold", "cold",
-           "first", "generate", "memory", "telemetry", "distributed", "soak", "fake"]
+           "first", "generate", "memory", "telemetry", "distributed", "soak", "fake", "meter"]
 LIST_PATH = "/v1/treasury/transactions?financial_account=fa_1&limit=100"
 CUSTOMER_PATH = "/v1/customers/cus_1"
 
@@ -346,6 +347,15 @@ class Runner:
         quick = ["--quick"] if self.args.quick else []
         self.cell("fake", "out").extra.append(
             self.run([PY, str(HERE / "fake_flows.py"), *quick], 120))
+
+    def fig_meter(self) -> None:
+        """Meter events/s: the stream helper against a plain create loop (meter_events.py)."""
+        if self.remaining() < 30:
+            return self.skip("meter", ["out"])
+        self.log("meter: MeterEventStream vs a plain loop of meter_events.create")
+        quick = ["--quick"] if self.args.quick else []
+        self.cell("meter", "out").extra.append(
+            self.run([PY, str(HERE / "meter_events.py"), *quick], 180))
 
     def fig_cold(self) -> None:
         targets = ["python", *CLIENTS]

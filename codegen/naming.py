@@ -157,10 +157,11 @@ class RouteTable:
 
 def derive_name(verb: str, path: str, table: RouteTable) -> tuple[tuple[str, ...], str]:
     """(service path, method name) of an operation by the rules; see `name_operation`."""
-    segments = [s for s in path.split("/") if s][1:]  # drop "v1"
+    version, *segments = [s for s in path.split("/") if s]  # "v1" is dropped, "v2" leads
     verb = verb.lower()
     ends_with_param = _is_param(segments[-1])
-    service = [SEGMENT_NAMES.get(s, s) for s in segments[:-1] if not _is_param(s)]
+    service = ["v2"] if version == "v2" else []
+    service += [SEGMENT_NAMES.get(s, s) for s in segments[:-1] if not _is_param(s)]
     if ends_with_param:
         method = {"get": "retrieve", "post": "update", "delete": "delete"}[verb]
         return tuple(service), method

@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from codegen import events, ir, naming, public_params, shapes, structure
+from codegen import events, ir, naming, public_params, shapes, structure, thin_events
 from codegen.limits import limits_json
 from codegen.location import GenerationError, at, pointer
 from codegen.spec import REPO
@@ -65,7 +65,9 @@ class ModelsModuleView:
     type_imports: list[tuple[str, list[str]]] = field(default_factory=list)
     code: dict[str, structure.ModelCode] = field(default_factory=dict)  # fast-path code by class
     dispatchers: list[tuple[str, str]] = field(default_factory=list)
-    uses_decimal: bool = False  # a `format: decimal` field: `from decimal import Decimal`
+    uses_datetime: bool = False  # v2 values sent as strings (`aiostripe._wiretypes`)
+    uses_decimal: bool = False
+    uses_int64: bool = False
 
 
 def models_module_view(name: str, models: list[ir.Model], api: ir.API) -> ModelsModuleView:
@@ -90,10 +92,12 @@ def models_module_view(name: str, models: list[ir.Model], api: ir.API) -> Models
     schema_id = next((m.schema_id for m in models if m.schema_id), name)
     dispatchers: list[tuple[str, str]] = []
     code = {m.name: structure.model_code(m, api, dispatchers) for m in models if not m.alias_of}
+    words = set(re.findall(r"\w+", " ".join(exprs)))
     return ModelsModuleView(
         name, schema_id, models, sorted(typing, key=str.lower), sorted(core),
         [(mod, sorted(names)) for mod, names in sorted(refs.items())], code, dispatchers,
-        uses_decimal="Decimal" in " ".join(exprs),
+        uses_datetime="datetime" in words, uses_decimal="Decimal" in words,
+        uses_int64="Int64" in words,
     )
 
 
@@ -114,6 +118,7 @@ class OperationView:
     def_keyword: str
     names_const: str  # the module constant holding the method's `ParamNames`
     param_names: str  # the tuple literal of those names
+    list_call: str  # the Service method of a list or search: list, v2_list, search
 
 
 def _docstring(op: ir.Operation) -> str:
@@ -179,6 +184,7 @@ def operation_view(op: ir.Operation) -> OperationView:
         def_keyword="def" if op.kind in ("list", "search") else "async def",
         names_const=f"_{op.method.upper()}_PARAMS",
         param_names="(" + "".join(f'"{n}", ' for n in op.param_names) + ")",
+        list_call="v2_list" if op.return_annotation.startswith("V2ListRequest") else op.kind,
     )
 
 
@@ -216,7 +222,7 @@ def service_view(service: ir.Service, api: ir.API) -> ServiceView:
             refs.setdefault(api.models[ref].module, set()).add(ref)
         if op.kind == "object" and op.key in ir.NARROWED_RESULTS:
             narrowed.append(ir.NARROWED_RESULTS[op.key])
-    pages = sorted({"ListRequest" if o.kind == "list" else "SearchRequest"
+    pages = sorted({o.return_annotation.split("[", 1)[0]
                     for o in ops if o.kind in ("list", "search")})
     children = [service.children[k] for k in sorted(service.children)]
     return ServiceView(
@@ -256,6 +262,18 @@ def params_view(service: ir.Service) -> dict[str, Any]:
         "uses_datetime": "datetime" in " ".join(exprs),
         "uses_decimal": "Decimal" in " ".join(exprs),
     }
+
+
+def thin_events_view(api: ir.API) -> dict[str, Any]:
+    """The notification classes of the thin event types file (none without it)."""
+    class_of = {m.schema_id: m.name for m in api.models.values() if m.schema_id}
+    module_of = {m.name: m.module for m in api.models.values()}
+    found = thin_events.thin_events(thin_events.load(), class_of, module_of)
+    imports: dict[str, set[str]] = {}
+    for e in found:
+        if e.related and e.related_module:
+            imports.setdefault(e.related_module, set()).add(e.related)
+    return {"events": found, "imports": [(m, sorted(n)) for m, n in sorted(imports.items())]}
 
 
 # --- the IR as data, for the fake server and the CLI -----------------------------------------
@@ -328,10 +346,13 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
             write(f"services/{service.module}.py", "service_module.py.j2",
                   view=service_view(service, api))
     root_children = sorted(api.services.children.items())
+    v1_children = [(k, c) for k, c in root_children if k != "v2"]  # `stripe.v2` is not v1's
     write("services/__init__.py", "services_init.py.j2",
-          children=[c for _, c in root_children], children_by_name=root_children)
+          children=[c for _, c in root_children], children_by_name=v1_children,
+          v2=api.services.children.get("v2"))
     write_public_params(api, out, write)
     write("event_types.py", "event_types.py.j2", event_types=api.event_types)
+    write("event_notifications.py", "event_notifications.py.j2", **thin_events_view(api))
     with at(pointer("paths", "/v1/webhook_endpoints", "post") + " (event types)"):
         write("event_routing.py", "event_routing.py.j2", view=events.routing_view(
             api.event_types, api.object_types, {m.name: m.module for m in api.models.values()}))

@@ -25,6 +25,8 @@ from codegen import ir
 
 _TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([A-Za-z_][A-Za-z0-9_.]*)|(-?\d+)|(.))')
 _PLAIN_NAMES = {"str", "int", "float", "bool", "Any", "None"}
+_WIRE_VALUES = {"Int64": "int64_value", "Decimal": "decimal_value", "datetime": "timestamp_value"}
+"""v2 values sent as strings: the `aiostripe._wiretypes` function reading each."""
 
 
 @dataclass
@@ -146,10 +148,10 @@ class _Writer:
             return src
         if node.name == "|":
             return self.parse_union(node, src, depth)
+        if node.name in _WIRE_VALUES:
+            return f"_W.{_WIRE_VALUES[node.name]}({src})"
         if node.name == "StripeObject" or node.name in ir.GENERIC_MODELS.values():
             return f"_F.any_object({src})"  # any object (an event's, typed by a TypeVar)
-        if node.name == "Decimal":
-            return f"_F.decimal({src})"
         if node.name == "list":
             x = f"x{depth}"
             return f"[{self.parse(node.args[0], x, depth + 1)} for {x} in _F.items({src})]"
@@ -189,6 +191,11 @@ class _Writer:
         return f"{_null(nullable)} if ({v} := {src}) is None else {inner}"
 
     def dump(self, node: Node, src: str) -> str:
+        if node.name in _WIRE_VALUES or (
+            node.name == "|" and any(a.name in _WIRE_VALUES for a in node.args)
+            and all(a.name in _WIRE_VALUES or a.name == "None" for a in node.args)
+        ):
+            return f"_W.wire_text({src})"
         if self.plain(node) and "Any" not in _unparse(node):
             return src
         return f"_F.dump({src})"

@@ -10,7 +10,9 @@ set to a real test key, in which case it talks to Stripe itself:
    auto-pagination and read-ahead, under a progress line;
 3. show a request that fails once (fake: an injected 503) and is retried with the same
    idempotency key;
-4. print a short summary.
+4. print a short summary;
+5. on the fake, the v2 API: an Accounts v2 account whose update reaches a typed thin-event handler
+   through an event destination (examples/v2_api.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from aiohttp import web
 import aiostripe
 from aiostripe.testing import FakeStripe
 from aiostripe.webhooks import Event, aiohttp_handler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from v2_api import thin_event_end_to_end
 
 SEEDED_TRANSACTIONS = 25_000
 
@@ -168,6 +173,11 @@ async def main() -> None:
         print(f"4. summary: {stats.requests} calls, {stats.retries} retries, "
               f"{stats.rate_limited} rate-limited responses; "
               f"customer {customer.id}, intent {intent.id}, {sum(by_flow.values()):,} transactions")
+
+        # 5. (fake) the v2 API: one thin event end to end (examples/v2_api.py)
+        if fake is not None:
+            for line in await thin_event_end_to_end(stripe, fake):
+                print(f"5. {line}")
 
 
 if __name__ == "__main__":

@@ -29,4 +29,6 @@ def test_demo_runs_on_the_fake_stripe() -> None:
     assert "inbound_transfer=5,000, outbound_payment=5,000" in out
     assert "3. update retried 1 time(s) (status 503), 1 idempotency key" in out
     assert "plan is now team" in out
+    assert "5. account acct_test_" in out  # v2: an Accounts v2 account, then its thin event
+    assert "5. thin event v2.core.account.updated (evt_" in out and "is now \"Jo's Bikes & Boards\"" in out
     assert "\r" not in proc.stderr  # stderr is a pipe here: no progress line in a log

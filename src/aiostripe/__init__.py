@@ -26,12 +26,14 @@ from aiostripe._errors import (
     ResponseParseError,
     SignatureVerificationError,
     StripeError,
+    TemporarySessionExpiredError,
 )
 from aiostripe._models import (
     ListObject,
     SearchResult,
     StripeObject,
     StripeResponse,
+    V2ListObject,
     construct_from,
 )
 from aiostripe._options import RequestOptions
@@ -49,13 +51,15 @@ if TYPE_CHECKING:
         ParallelIterator,
         SearchPage,
         SearchRequest,
+        V2ListPage,
+        V2ListRequest,
         parallel_list,
     )
     from aiostripe._telemetry import RequestEvent, ResponseEvent
 
 _PAGINATION = frozenset({
     "ItemIterator", "ListPage", "ListRequest", "PageIterator", "ParallelIterator", "SearchPage",
-    "SearchRequest", "parallel_list",
+    "SearchRequest", "V2ListPage", "V2ListRequest", "parallel_list",
 })
 """Loaded on first use, like `StripeClient` and the telemetry events: an app that lists nothing
 does not import the pagination machinery (~4 ms of a ~60 ms cold start)."""
@@ -93,6 +97,10 @@ __all__ = [
     "StripeError",
     "StripeObject",
     "StripeResponse",
+    "TemporarySessionExpiredError",
+    "V2ListObject",
+    "V2ListPage",
+    "V2ListRequest",
     "WaitEvent",
     "__version__",
     "construct_from",

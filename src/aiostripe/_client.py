@@ -29,9 +29,13 @@ from aiostripe._retry import ClientStats, RetryPolicy
 from aiostripe._telemetry import OnRequest, OnResponse, make_telemetry
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import aiohttp
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
+
+    from aiostripe.event_notifications import EventNotification
 
 
 def _load_call_machinery() -> None:
@@ -54,8 +58,9 @@ class StripeClient(ClientServices):
     ```
 
     `base_url` points it at another server (a local fake, a proxy); file uploads go to
-    `files_base_url` and the meter event stream to `meter_events_base_url`, both following
-    `base_url` unless given. One client holds one aiohttp session:
+    `files_base_url`, which follows `base_url` unless given, and the v2 meter event stream to
+    `meter_events_base_url` (`https://meter-events.stripe.com`, the spec's host for it; it too
+    follows `base_url` unless given). One client holds one aiohttp session:
     close it with `await client.close()` or use it as `async with`.
 
     Retries, timeouts and flow control (README: "Retries, idempotency, rate limits and timeouts"): each call may be retried
@@ -88,6 +93,7 @@ class StripeClient(ClientServices):
         meter_events_base_url: str | None = None,
         stripe_version: str = API_VERSION,
         stripe_account: str | None = None,
+        stripe_context: str | None = None,
         timeout: float = 80.0,
         connect_timeout: float = 30.0,
         max_retries: int = 2,
@@ -118,6 +124,7 @@ class StripeClient(ClientServices):
             meter_events_base_url=meter_events_base_url,
             stripe_version=stripe_version,
             stripe_account=stripe_account,
+            stripe_context=stripe_context,
             timeout=timeout,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
@@ -164,6 +171,7 @@ class StripeClient(ClientServices):
             stripe_version=options.get("stripe_version", parent.stripe_version),
             timeout=options.get("timeout", parent.timeout),
             retry=retry,
+            stripe_context=options.get("stripe_context", parent.stripe_context),
         )
         return child
 
@@ -194,6 +202,24 @@ class StripeClient(ClientServices):
         client from `with_options` leaves its parent's session open). Calls made on a closed
         client (or on a client derived from it) raise `ClientClosedError` and open nothing."""
         await self._requestor.close()
+
+    def parse_event_notification(
+        self,
+        payload: bytes | str,
+        sig_header: str | None,
+        secret: str | Sequence[str],
+        *,
+        tolerance: int | None = 300,
+    ) -> EventNotification:
+        """Verify a thin event delivery (an event destination's; the signature is checked as for
+        v1 webhooks) and return its typed notification, bound to this client:
+        `await n.fetch_event()`, `await n.fetch_related_object()`. An unknown type gives an
+        `UnknownEventNotification`; a v1 event raises ValueError (use `construct_event`)."""
+        from aiostripe.event_notifications import parse_event_notification
+
+        return parse_event_notification(
+            payload, sig_header, secret, client=self, tolerance=tolerance
+        )
 
     async def raw_request(
         self,

@@ -8,6 +8,7 @@ StripeError
 ├── AuthenticationError       401: missing, wrong or expired API key
 ├── PermissionDeniedError     403: the key may not do this (also `PermissionError_`)
 ├── RateLimitError            429 (and `code == "rate_limit"`): slow down; `retry_after`
+├── TemporarySessionExpiredError  v2: the meter event session's token expired (renew it)
 ├── APIError                  5xx and anything else
 │   └── ResponseParseError    a body that is not JSON, or not a Stripe error object
 ├── APIConnectionError        the request never got an HTTP response (network, timeout)
@@ -323,6 +324,11 @@ class RateLimitError(StripeError):
         return self.code == "lock_timeout"
 
 
+class TemporarySessionExpiredError(StripeError):
+    """The v2 meter event session's token has expired (`error.type ==
+    "temporary_session_expired"`): create a new session and send again."""
+
+
 class APIError(StripeError):
     """Stripe could not handle the request (HTTP 5xx), or an error of no more specific kind."""
 
@@ -379,6 +385,8 @@ _BY_TYPE: dict[str, type[StripeError]] = {
     "card_error": CardError,
     "authentication_error": AuthenticationError,
     "rate_limit_error": RateLimitError,
+    "rate_limit": RateLimitError,  # v2's type
+    "temporary_session_expired": TemporarySessionExpiredError,
 }
 _BY_STATUS_FIRST: dict[int, type[StripeError]] = {
     401: AuthenticationError,

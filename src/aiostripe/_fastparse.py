@@ -25,11 +25,11 @@ from __future__ import annotations
 import importlib
 import types
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from aiostripe._errors import StripeError
-from aiostripe._models import ListObject, SearchResult, StripeObject, WireDecimal, model_of_tag
+from aiostripe._models import ListObject, SearchResult, StripeObject, V2ListObject, model_of_tag
+from aiostripe._wiretypes import wire_text
 
 T = TypeVar("T")
 
@@ -161,12 +161,23 @@ def search_result(
     return page
 
 
-def decimal(value: Any) -> WireDecimal:
-    """A `format: decimal` value: the string Stripe sends, as a Decimal that remembers it (so
-    `to_dict()` gives the string back); anything else is a mismatch (the tolerant path)."""
-    if type(value) is not str:
-        raise Mismatch(f"a decimal is a string, not {type(value).__name__}")
-    return WireDecimal.of(value)
+def v2_list_object(
+    data: dict[str, Any], item: Callable[[Any], T], cls: type[V2ListObject[Any]] = V2ListObject
+) -> V2ListObject[T]:
+    """A v2 list page (of class `cls`) whose objects `item` parses."""
+    page: V2ListObject[T] = object.__new__(cls)
+    page.data = [item(x) for x in items(data["data"])]
+    nxt = data.get("next_page_url")
+    prev = data.get("previous_page_url")
+    if not (nxt is None or type(nxt) is str) or not (prev is None or type(prev) is str):
+        raise Mismatch("expected page URLs to be strings or null")
+    page.next_page_url = nxt
+    page.previous_page_url = prev
+    if len(data) != 3 or "next_page_url" not in data or "previous_page_url" not in data:
+        finish(page, data)
+    else:
+        page._extra = page._absent = None  # type: ignore[misc]  # (mypy misses the base slots)
+    return page
 
 
 def one_of(*names: str) -> Callable[[Any], Any]:
@@ -230,13 +241,11 @@ def dump(value: Any) -> Any:
     """JSON-ready data of a field value that may hold models (or, parsed tolerantly, anything)."""
     if isinstance(value, StripeObject):
         return value.to_dict()
-    if isinstance(value, Decimal):
-        return value.wire if isinstance(value, WireDecimal) else str(value)
     if type(value) is list:
         return [dump(v) for v in value]
     if type(value) is dict:
         return {k: dump(v) for k, v in value.items()}
-    return value
+    return wire_text(value)
 
 
 def dump_tolerant(obj: StripeObject) -> dict[str, Any]:
@@ -286,11 +295,13 @@ def _make_fast_parser(type_: Any) -> Callable[[Any], Any] | None:
     if type_ is StripeObject:
         return any_object
     origin = typing.get_origin(type_)
-    if isinstance(origin, type) and issubclass(origin, (ListObject, SearchResult)):
+    if isinstance(origin, type) and issubclass(origin, (ListObject, SearchResult, V2ListObject)):
         (arg,) = typing.get_args(type_)  # ListObject[X], or a subclass (pagination's ListPage)
         item = fast_parser(arg)
         if item is None:
             return None
+        if issubclass(origin, V2ListObject):
+            return functools.partial(v2_list_object, item=item, cls=origin)
         if issubclass(origin, ListObject):
             return functools.partial(list_object, item=item, cls=origin)
         return functools.partial(search_result, item=item, cls=origin)

@@ -28,6 +28,7 @@ import importlib
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
 
@@ -39,6 +40,7 @@ from typing_extensions import TypeVar as TypeVar_
 from aiostripe._errors import ResponseParseError, StripeError
 from aiostripe._mapping import MappingMethods
 from aiostripe._tolerant import structure_tolerant, unstructure_tolerant
+from aiostripe._wiretypes import Int64, decimal_value, int64_value, timestamp_value, wire_text
 
 T = TypeVar("T")
 
@@ -204,6 +206,40 @@ class SearchResult(StripeObject, Generic[T]):
         return _page_repr("SearchResult", self, "url", "has_more", "next_page")
 
 
+@attrs.define(kw_only=True, slots=True, repr=False)
+class V2ListObject(StripeObject, Generic[T]):
+    """A page of a v2 list: `data`, `next_page_url`, `previous_page_url` (page tokens, no
+    `has_more`: the last page has no `next_page_url`). Iterating it gives this page's objects."""
+
+    data: list[T] = attrs.Factory(list)
+    next_page_url: str | None = None
+    previous_page_url: str | None = None
+
+    def __iter__(self) -> Iterator[T]:  # type: ignore[override]  # a page iterates its data
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @property
+    def has_more(self) -> bool:
+        """Whether a next page exists (a `next_page_url`)."""
+        return self.next_page_url is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        from aiostripe._fastparse import dump, finish_dict
+
+        try:
+            data = {"data": dump(self.data), "next_page_url": self.next_page_url,
+                    "previous_page_url": self.previous_page_url}
+        except AttributeError:  # parsed tolerantly: fields absent or of another type
+            return unstructure_tolerant(self)  # type: ignore[no-any-return]
+        return finish_dict(self, data)
+
+    def __repr__(self) -> str:
+        return _page_repr("V2ListObject", self, "next_page_url")
+
+
 def _page_repr(kind: str, page: Any, *names: str) -> str:
     """`ListObject(url=..., has_more=..., data=<n>)`, also for a page parsed tolerantly."""
     parts = [f"{n}={getattr(page, n, '<absent>')!r}" for n in names]
@@ -236,36 +272,6 @@ def _index() -> dict[str, str]:
     return index
 
 
-class WireDecimal(Decimal):
-    """A `format: decimal` value of a response: a `Decimal` that remembers the string it was read
-    from, which `to_dict()` gives back exactly (`"1.50"` stays `"1.50"`, `"1e2"` stays `"1e2"`).
-    Arithmetic on it gives plain Decimals."""
-
-    __slots__ = ("wire",)
-    wire: str
-
-    @classmethod
-    def of(cls, text: str) -> WireDecimal:
-        """The Decimal of `text` (raises `decimal.InvalidOperation`, a ValueError... for one that
-        is not a number)."""
-        try:
-            value = cls(text)
-        except ArithmeticError as exc:
-            raise ValueError(f"not a decimal number: {text!r}") from exc
-        value.wire = text
-        return value
-
-
-def _structure_decimal(value: Any, _: Any) -> WireDecimal:
-    if type(value) is not str:
-        raise ResponseParseError(f"expected a decimal string, got {type(value).__name__}")
-    return WireDecimal.of(value)
-
-
-def _unstructure_decimal(value: Decimal) -> str:
-    return value.wire if isinstance(value, WireDecimal) else str(value)
-
-
 _MODELS = _LazyModels()
 _EVAL_GLOBALS: dict[str, Any] = {
     "Decimal": Decimal,
@@ -273,6 +279,7 @@ _EVAL_GLOBALS: dict[str, Any] = {
     "Literal": Literal,
     "ListObject": ListObject,
     "SearchResult": SearchResult,
+    "V2ListObject": V2ListObject,
     "StripeObject": StripeObject,
     "EventObjectT": EventObjectT,
 }
@@ -305,10 +312,27 @@ def _passthrough(value: Any, _: Any) -> Any:
 
 for _t in (str, int, float, bool, Any):
     converter.register_structure_hook(_t, _passthrough)
-converter.register_structure_hook(Decimal, _structure_decimal)
-converter.register_unstructure_hook_func(
-    lambda t: isinstance(t, type) and issubclass(t, Decimal), _unstructure_decimal
-)
+
+# v2 values sent as strings (`_wiretypes`): read from their text, written back as it
+
+
+def _wire_hooks(cls: type, read: Callable[[Any], Any]) -> None:
+    def structure_hook(value: Any, _: Any) -> Any:
+        return read(value)
+
+    def is_cls(t: Any) -> bool:
+        return t is cls
+
+    def is_sub(t: Any) -> bool:
+        return isinstance(t, type) and issubclass(t, cls)
+
+    converter.register_structure_hook_func(is_cls, structure_hook)
+    converter.register_unstructure_hook_func(is_sub, wire_text)
+
+
+_wire_hooks(Int64, int64_value)
+_wire_hooks(Decimal, decimal_value)
+_wire_hooks(datetime, timestamp_value)
 def _is_literal(t: Any) -> bool:
     origin: Any = get_origin(t)
     return origin is Literal

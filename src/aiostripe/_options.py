@@ -20,6 +20,9 @@ class RequestOptions(TypedDict, total=False):
     """Act on a connected account (`Stripe-Account` header)."""
     stripe_version: str
     """Another API version for this call (`Stripe-Version` header)."""
+    stripe_context: str
+    """The context this call acts in (`Stripe-Context` header; v2's counterpart of
+    `stripe_account`, e.g. an account id or `acct_1/acct_2`)."""
     idempotency_key: str
     """The idempotency key of a POST (generated when not given, reused on every retry)."""
     timeout: float
@@ -46,6 +49,8 @@ class ClientOptions(TypedDict, total=False):
     """Act on this connected account (`acct_...`) in every call; None: on your own account."""
     stripe_version: str
     """Another API version (`Stripe-Version` header)."""
+    stripe_context: str | None
+    """Act in this context in every call (`Stripe-Context` header); None: no context."""
     timeout: float
     """Total seconds per call (every attempt and wait, retries included)."""
     max_retries: int

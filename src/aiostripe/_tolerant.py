@@ -31,6 +31,8 @@ from typing import Any
 
 import attrs
 
+from aiostripe._wiretypes import wire_text
+
 Hook = Callable[[Any, Any], Any]
 
 
@@ -168,8 +170,7 @@ def _dump(value: Any) -> Any:
         return [_dump(v) for v in value]
     if type(value) is dict:
         return {k: _dump(v) for k, v in value.items()}
-    wire = getattr(value, "wire", None)  # a `format: decimal` value: the string it was read from
-    return wire if isinstance(wire, str) else value
+    return wire_text(value)  # a v2 int64, decimal or date-time: its text
 
 
 def missing_field_error(obj: Any, name: str, wire: str, api_version: str) -> AttributeError:

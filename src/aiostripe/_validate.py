@@ -161,7 +161,7 @@ def count(value: object, name: str, minimum: int) -> int:
     return value
 
 
-_STRING_OPTIONS = ("stripe_account", "stripe_version", "idempotency_key")
+_STRING_OPTIONS = ("stripe_account", "stripe_version", "stripe_context", "idempotency_key")
 
 
 def request_options(options: Mapping[str, Any]) -> None:
@@ -210,6 +210,12 @@ def client_options(options: Mapping[str, Any]) -> None:
         raise ValueError(
             f"{prefix}stripe_account: expected a connected account id such as "
             f"'acct_1032D82eZvKYlo2C', or None, got {account!r}"
+        )
+    context = options.get("stripe_context")
+    if context is not None and not header_value(context, prefix + "stripe_context").strip():
+        raise ValueError(
+            f"{prefix}stripe_context: expected a context such as 'acct_1032D82eZvKYlo2C', "
+            f"or None, got {context!r}"
         )
     if "timeout" in options:
         seconds(options["timeout"], prefix + "timeout")

@@ -10,7 +10,7 @@ async for tx in stripe.treasury.transactions.list(financial_account="fa_1").auto
 
 * **Directions.** Lists page forward with `starting_after`; a request that sets `ending_before`
   (and not `starting_after`) pages backward, yielding objects in reverse order like stripe-python.
-  Searches page with `page`/`next_page`.
+  Searches page with `page`/`next_page`; v2 lists (`V2ListRequest`) follow `next_page_url`.
 * **Page size.** Auto-paging asks for 100 objects a page unless the call sets `limit`.
 * **Bounded read-ahead.** A background task fetches up to `prefetch` pages (default 1) ahead of the
   page being consumed, so a fast consumer overlaps the next round trip with its work and a slow one
@@ -26,7 +26,14 @@ async for tx in stripe.treasury.transactions.list(financial_account="fa_1").auto
   concurrency=4)` which lists half-open time windows `[gte, lt)` concurrently.
 """
 
-from aiostripe._pagination.pages import ListPage, ListRequest, SearchPage, SearchRequest
+from aiostripe._pagination.pages import (
+    ListPage,
+    ListRequest,
+    SearchPage,
+    SearchRequest,
+    V2ListPage,
+    V2ListRequest,
+)
 from aiostripe._pagination.parallel import ParallelIterator, parallel_list, split_windows
 from aiostripe._pagination.pump import ItemIterator, PageIterator
 from aiostripe._pagination.walks import DEFAULT_PAGE_SIZE, PageMeta
@@ -41,6 +48,8 @@ __all__ = [
     "ParallelIterator",
     "SearchPage",
     "SearchRequest",
+    "V2ListPage",
+    "V2ListRequest",
     "parallel_list",
     "split_windows",
 ]

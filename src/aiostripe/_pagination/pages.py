@@ -13,13 +13,14 @@ from aiostripe._models import (
     ListObject,
     SearchResult,
     StripeObject,
+    V2ListObject,
     parse_response,
     parser_of,
     resolve_type,
 )
 from aiostripe._options import RequestOptions
 from aiostripe._pagination.pump import ItemIterator, PageIterator
-from aiostripe._pagination.walks import PageMeta, _ListWalk, _SearchWalk, _Walk
+from aiostripe._pagination.walks import PageMeta, _ListWalk, _PageUrlWalk, _SearchWalk, _Walk
 from aiostripe._patience import Patience
 
 if TYPE_CHECKING:
@@ -90,6 +91,12 @@ class SearchPage(SearchResult[T], _Continues[T]):
     """
 
 
+@attrs.define(kw_only=True, slots=True, repr=False)
+class V2ListPage(V2ListObject[T], _Continues[T]):
+    """A page of a v2 list, as returned by `await stripe.v2.core.events.list()`: a
+    `V2ListObject` that can continue from where it stands (`page.auto_paging_iter()`)."""
+
+
 _PAGE_TYPES: dict[tuple[type, str], Any] = {}
 
 
@@ -144,10 +151,11 @@ class _PageRequest(Generic[T]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._path!r}, {self._params!r})"
 
-    async def _fetch(self, params: Mapping[str, Any]) -> Any:
-        """One page, with `_meta` telling it how to fetch the pages after it."""
+    async def _fetch(self, params: Mapping[str, Any], url: str | None = None) -> Any:
+        """One page (the call with `params`, or the page `url` of a v2 list), with `_meta`
+        telling it how to fetch the pages after it."""
         response = await self._requestor.request(
-            "get", self._path, params, self._options, template=self._template
+            "get", url or self._path, params, self._options, template=self._template
         )
         page = parse_response(
             response.json(),
@@ -156,7 +164,8 @@ class _PageRequest(Generic[T]):
             f"a page of {self._item_type} (GET {self._path})",
         )
         page._meta = PageMeta(
-            response.status, response.headers, response.request_id, request=self, params=params
+            response.status, response.headers, response.request_id, request=self, params=params,
+            url=url,
         )
         return page
 
@@ -297,3 +306,29 @@ class SearchRequest(_PageRequest[T]):
 
     def _walk(self, params: Mapping[str, Any]) -> _Walk:
         return _SearchWalk(self, params)
+
+
+class V2ListRequest(_PageRequest[T]):
+    """A v2 list call (page tokens: each page names the next by its `next_page_url`): `await`
+    it for the first page, or iterate every object across pages. `resume_from` takes an
+    iterator's `cursor` or a saved `page.next_page_url`."""
+
+    _page_kind = V2ListPage
+
+    def __await__(self) -> Generator[Any, None, V2ListPage[T]]:
+        page: V2ListPage[T] = yield from self._fetch(self._params).__await__()
+        return page
+
+    def pages(
+        self,
+        *,
+        prefetch: int = 1,
+        resume_from: str | None = None,
+        max_pages: int | None = None,
+    ) -> PageIterator[V2ListPage[T]]:
+        """The pages of the list, with the same read-ahead; `it.cursor` is the URL of the page
+        after the last one yielded."""
+        return self._pages(prefetch, resume_from, max_pages)
+
+    def _walk(self, params: Mapping[str, Any]) -> _Walk:
+        return _PageUrlWalk(self, params)

@@ -1,8 +1,10 @@
 """Walking a list or a search: the page parameters of each step, and the cursor of each position
-(an object id for lists, `"<offset>:<page token>"` for searches)."""
+(an object id for v1 lists, `"<offset>:<page token>"` for searches, a page URL or
+`"<offset>:<page URL>"` for v2 lists)."""
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,6 +39,8 @@ class PageMeta(StripeResponse):
 
     request: _PageRequest[Any] = attrs.field(eq=False, repr=False)
     params: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    url: str | None = attrs.field(default=None, eq=False, repr=False)
+    """The page URL it was fetched from (v2 lists after their first page)."""
 
 
 # --- walking a list or a search ---------------------------------------------------------------
@@ -200,6 +204,75 @@ class _SearchWalk:
     def page_cursor(self, step: _Step) -> str:
         if step.next is not None:
             return f"0:{step.next[0]}"
+        return f"{step.total}:{step.start[0] or ''}"
+
+
+_PAGE_URL = re.compile(r"/v2/[!-~]*")
+"""A v2 page URL as the API gives it (`/v2/core/events?page=...`): a path of this API, printable
+ASCII without spaces, so that it can only reach the API host it came from."""
+
+
+def checked_page_url(url: object, what: str) -> str:
+    """`url` if it is a v2 page URL (a `/v2/...` path), else a ValueError naming `what`."""
+    if not isinstance(url, str) or not _PAGE_URL.fullmatch(url) or "#" in url:
+        raise ValueError(
+            f"{what}: expected a v2 page URL such as '/v2/core/events?page=...', got {url!r}"
+        )
+    return url
+
+
+class _PageUrlWalk(_SearchWalk):
+    """v2 lists: positions are `(page URL, objects to skip)`, the first page's URL None (it is
+    the call with its parameters); each page names the next (`next_page_url`), whose query
+    holds the call's parameters, so it is fetched as it is. Cursors are the next page's URL at
+    a page boundary, else `"<offset>:<page URL>"` (`"<offset>:"` on the first page); a page
+    URL saved from `page.next_page_url` resumes too."""
+
+    def start(self, resume_from: str | None) -> tuple[str | None, int]:
+        if resume_from is None:
+            return (None, 0)
+        if not isinstance(resume_from, str):
+            raise TypeError(f"resume_from: expected a cursor string, got {resume_from!r}")
+        if resume_from.startswith("/"):
+            return (checked_page_url(resume_from, "resume_from"), 0)
+        offset, sep, url = resume_from.partition(":")
+        if not sep or not offset.isdigit():
+            raise ValueError(
+                f"resume_from: expected a v2 page URL or '<offset>:<page URL>', got {resume_from!r}"
+            )
+        return (checked_page_url(url, "resume_from") if url else None, int(offset))
+
+    async def fetch(self, pos: tuple[str | None, int], limit: int) -> _Step:
+        url = pos[0]
+        if url is None:
+            params = dict(self.params)
+            params["limit"] = limit
+            page = await self.request._fetch(params)
+        else:
+            page = await self.request._fetch({}, url)
+        return self.step_of(page, pos)
+
+    def step_of(self, page: Any, pos: tuple[str | None, int] | None = None) -> _Step:
+        if pos is None:
+            meta = getattr(page, "_meta", None)
+            pos = (meta.url if isinstance(meta, PageMeta) else None, 0)
+        data = page.data
+        skip = min(pos[1], len(data))
+        items = deque(data[skip:] if skip else data)
+        nxt = page.next_page_url
+        if nxt is not None:
+            nxt = (checked_page_url(nxt, f"next_page_url of {self.request.path}"), 0)
+        return _Step(page, items, pos, skip, len(data), nxt)
+
+    def item_cursor(self, step: _Step, index: int) -> str:
+        done = step.skip + index + 1
+        if done >= step.total and step.next is not None:
+            return step.next[0]  # type: ignore[no-any-return]
+        return f"{done}:{step.start[0] or ''}"
+
+    def page_cursor(self, step: _Step) -> str:
+        if step.next is not None:
+            return step.next[0]  # type: ignore[no-any-return]
         return f"{step.total}:{step.start[0] or ''}"
 
 

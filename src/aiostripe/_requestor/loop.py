@@ -94,6 +94,7 @@ class Requestor(_Building, _Verdicts):
         stripe_account: str | None,
         timeout: float,
         connect_timeout: float,
+        stripe_context: str | None = None,
         retry: RetryPolicy,
         read_timeout: float | None = DEFAULT_READ_TIMEOUT,
         max_connections: int,
@@ -114,6 +115,11 @@ class Requestor(_Building, _Verdicts):
         if stripe_account is not None:
             _validate.header_value(stripe_account, "stripe_account")
         self.stripe_account = stripe_account
+        if stripe_context is not None and not _validate.header_value(
+            stripe_context, "stripe_context"
+        ):
+            raise ValueError("stripe_context: expected a non-empty string or None")
+        self.stripe_context = stripe_context
         self.timeout: float = _validate.seconds(timeout, "timeout")
         self.connect_timeout: float = _validate.seconds(connect_timeout, "connect_timeout")
         self.read_timeout: float | None = _validate.seconds_or_none(read_timeout, "read_timeout")
@@ -158,8 +164,9 @@ class Requestor(_Building, _Verdicts):
             connector = aiohttp.TCPConnector(limit=root.max_connections)
             # every header set of `_build_headers` has these keys, so aiohttp's merge of the
             # session's and a call's own headers leaves none of ours behind; not so for a
-            # client-wide Stripe-Account, which another set may lack
-            if root.api_key and "Stripe-Account" not in root._default_headers:
+            # client-wide Stripe-Account or Stripe-Context, which another set may lack
+            defaults = root._default_headers
+            if root.api_key and "Stripe-Account" not in defaults and "Stripe-Context" not in defaults:
                 root._session_headers = root._default_headers
             root._session = aiohttp.ClientSession(
                 connector=connector, raise_for_status=False, headers=root._session_headers or None
@@ -185,6 +192,7 @@ class Requestor(_Building, _Verdicts):
         stripe_version: str,
         timeout: float,
         retry: RetryPolicy,
+        stripe_context: str | None = None,
     ) -> Requestor:
         """A requestor with other settings (`StripeClient.with_options`) that shares everything
         else with this one: the session and its connection pool, the gate (connection slots,
@@ -196,6 +204,7 @@ class Requestor(_Building, _Verdicts):
                     child.__dict__.pop(name, None)
         child.api_key = api_key
         child.stripe_account = stripe_account
+        child.stripe_context = stripe_context
         child.stripe_version = stripe_version
         child.timeout = timeout
         child.retry = retry

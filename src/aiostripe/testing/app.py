@@ -197,6 +197,8 @@ class _Server:
     ) -> _Reply:
         fake = self.fake
         request_id = record.request_id
+        if op is not None and op.path.startswith("/v2/"):
+            return _v2_reply(self, request, record, op, path_params)
         try:
             api_key = api_key_of(request.headers.get("Authorization"))
             if op is None:
@@ -258,10 +260,15 @@ class _Server:
 
 
 async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The decoded query and form body of a request."""
+    """The decoded query and form (or v2 JSON) body of a request."""
     query = decode_form(request.query_string) if request.query_string else {}
     if request.content_type == "multipart/form-data":
         return query, await _read_multipart(request)
+    if request.content_type == "application/json" and request.can_read_body:
+        body = json.loads(await request.read() or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError("the JSON body is not an object")
+        return query, body
     if not request.can_read_body:
         return query, {}
     raw = await request.read()
@@ -269,6 +276,67 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
         return query, decode_form(raw) if raw else {}
     except UnicodeDecodeError as exc:
         raise ValueError("the body is not UTF-8 form data") from exc
+
+
+def _v2_reply(self: _Server, request: web.Request, record: RequestRecord, op: Operation,
+              path_params: Mapping[str, str]) -> _Reply:
+    """A `/v2/` operation: bearer key (a meter event session token on the stream), an
+    idempotency key on POST and DELETE, a JSON body on POST, then `fake.v2`."""
+    from aiostripe.testing.v2 import V2Request
+    from aiostripe.testing.v2.errors import invalid
+
+    fake, request_id = self.fake, record.request_id
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    host = "meter_events" if sockname and sockname[1] == fake.meter_events_port else "api"
+    auth = request.headers.get("Authorization", "")
+    token = auth[7:].strip() if auth.startswith("Bearer ") else None
+    try:
+        if op.path != "/v2/billing/meter_event_stream":
+            try:
+                token = api_key_of(auth)
+            except StripeHTTPError as exc:  # v2's errors always have a code
+                exc.error.setdefault("code", "unauthorized")
+                raise
+        if request.method == "POST" and not (request.content_type == "application/json"
+                                             or not request.can_read_body):
+            raise invalid("v2 requests take a JSON body (Content-Type: application/json)",
+                          "invalid_content_type")
+    except StripeHTTPError as exc:
+        reply = self._error(exc, request_id, request)
+        record.answer = json.loads(reply.body)
+        return reply
+    idempotency_key = request.headers.get("Idempotency-Key")
+    slot: tuple[str, str] | None = None
+    fingerprint = ""
+    if idempotency_key and request.method in ("POST", "DELETE"):
+        slot = (token or "", idempotency_key)
+        fingerprint = _json([request.method, request.rel_url.raw_path, record.params]).decode()
+        saved = self.saved.get(slot)
+        if saved is not None:
+            if saved.fingerprint != fingerprint:
+                error = errors.idempotency_mismatch(idempotency_key)
+                error.error["code"] = "idempotency_key_reused"
+                return self._error(error, request_id, request)
+            record.replayed = True
+            return attrs.evolve(saved.reply, headers={**saved.reply.headers,
+                                                       "Idempotent-Replayed": "true"})
+    context = V2Request(request.path, request_id, idempotency_key,
+                        "_live_" in (token or ""), host, token)
+    try:
+        body = fake.v2.handle(op.name, context, path_params, dict(record.params))
+    except StripeHTTPError as exc:
+        reply = self._error(exc, request_id, request)
+    except Exception as exc:  # a bug of the fake: answered like Stripe's 500, and logged
+        logger.exception("the fake Stripe failed on %s %s", request.method, request.path)
+        error = StripeHTTPError(500, {"type": "api_error", "code": "internal_error",
+                                      "message": f"the fake Stripe failed: {exc!r}"})
+        return self._error(error, request_id, request)
+    else:
+        reply = _Reply(200, _json(body), self._headers(request, request_id))
+    if slot is not None:
+        self.saved[slot] = _Saved(fingerprint, reply)
+    record.answer = json.loads(reply.body)
+    return reply
 
 
 async def _read_multipart(request: web.Request) -> dict[str, Any]:

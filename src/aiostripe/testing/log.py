@@ -53,6 +53,8 @@ class RequestRecord:
     size: int = 0  # characters of parameters kept
     api_key: str | None = attrs.field(default=None, repr=False)
     """The API key the request was sent with (never shown in the record's repr)."""
+    answer: Any = None
+    """The JSON body answered to a `/v2/` request (for checks against the spec)."""
 
     @property
     def params(self) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from aiostripe.testing.objects import Factory, model_for, replace_str
 from aiostripe.testing.operations import Router, router
 from aiostripe.testing.schema import fields as schema_fields
 from aiostripe.testing.store import Store
+from aiostripe.testing.v2 import FakeV2
 
 if TYPE_CHECKING:
     from aiostripe._client import StripeClient
@@ -88,6 +89,10 @@ class FakeStripe:
         """Every request received, latest last (bounded: see `testing/log.py`)."""
         self.logged_bytes = 0  # what the records of `requests` hold, about
         self.idempotent_results: dict[tuple[str, str], Any] = {}
+        self.v2 = FakeV2()
+        """The v2 API's objects and thin event deliveries (`fake.v2.deliveries.attempts`)."""
+        self.meter_events_port: int | None = None
+        self._meter_events_url: str | None = None
         self._runner: web.AppRunner | None = None
         self._clients: list[StripeClient] = []
         self._url: str | None = None
@@ -115,11 +120,17 @@ class FakeStripe:
         await runner.setup()
         site = web.SockSite(runner, sock)
         await site.start()
+        # a second listener, standing in for meter-events.stripe.com (the v2 meter event stream)
+        meter_sock = socket.socket(family, socket.SOCK_STREAM)
+        meter_sock.bind((self.host, 0))
+        await web.SockSite(runner, meter_sock).start()
         self._runner = runner
         self.webhooks.loop = asyncio.get_running_loop()
         self.port = sock.getsockname()[1]
+        self.meter_events_port = meter_sock.getsockname()[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
         self._url = f"http://{host}:{self.port}"
+        self._meter_events_url = f"http://{host}:{self.meter_events_port}"
         return self
 
     async def stop(self) -> None:
@@ -128,10 +139,19 @@ class FakeStripe:
         for client in clients:
             await client.close()
         await self.webhooks.close()
+        await self.v2.close()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
-        self._url = None
+        self._url = self._meter_events_url = None
+
+    @property
+    def meter_events_url(self) -> str:
+        """The base URL of the second listener, the fake's meter events host (the v2 meter
+        event stream is served there only, as Stripe serves it on meter-events.stripe.com)."""
+        if self._meter_events_url is None:
+            raise RuntimeError("the fake Stripe is not running: use `async with FakeStripe()`")
+        return self._meter_events_url
 
     async def __aenter__(self) -> Self:
         return await self.start()
@@ -173,6 +193,7 @@ class FakeStripe:
         go to `StripeClient` (`max_retries=0`, `timeout=...`)."""
         from aiostripe._client import StripeClient
 
+        options.setdefault("meter_events_base_url", self.meter_events_url)
         client = StripeClient(api_key, base_url=self.url, **options)
         self._clients.append(client)
         return client
@@ -280,6 +301,7 @@ class FakeStripe:
         self.requests.clear()
         self.faults.clear()
         self.idempotent_results.clear()
+        self.v2.state.clear()
         self.webhooks.secrets.clear()
         self.webhooks.attempts.clear()
         self.webhooks.connect.clear()
