@@ -31,7 +31,7 @@ def _walk(client: object, service_path: tuple[str, ...], method: str) -> object:
 
 async def test_every_operation_has_exactly_one_method(api: ir.API) -> None:
     overlay_count = sum(1 for o in api.operations if o.preview)
-    public = len(api.operations) - overlay_count
+    public = sum(1 for o in api.operations if o.path.startswith("/v1/")) - overlay_count
     stripe_v1 = [
         (verb, path) for path, ops in spec.load(overlays=False)["paths"].items()
         for verb in ops if path.startswith("/v1/") and verb in ("get", "post", "delete")
@@ -108,7 +108,7 @@ def test_list_and_search_counts(api: ir.API) -> None:
             tag = schema.get("schema", {}).get("properties", {}).get("object", {}).get("enum")
             if path.startswith("/v1/") and tag and tag[0] in kinds:
                 kinds[tag[0]].append(f"{verb.upper()} {path}")
-    public = [o for o in api.operations if not o.preview]
+    public = [o for o in api.operations if not o.preview and o.path.startswith("/v1/")]
     assert sorted(o.key for o in public if o.kind == "list") == sorted(kinds["list"])
     assert sorted(o.key for o in public if o.kind == "search") == sorted(kinds["search_result"])
     assert (len(kinds["list"]), len(kinds["search_result"])) == (122, 7)
