@@ -64,7 +64,7 @@ __all__ = [
     "parse_event_notification",
 ]
 
-logger = logging.getLogger("aiostripe.webhooks")
+logger: logging.Logger = logging.getLogger("aiostripe.webhooks")
 
 N = TypeVar("N", bound="EventNotification")
 
@@ -78,9 +78,9 @@ class RelatedObject:
     __slots__ = ("id", "type", "url")
 
     def __init__(self, id: str, type: str, url: str) -> None:
-        self.id = id
-        self.type = type
-        self.url = url
+        self.id: str = id
+        self.type: str = type
+        self.url: str = url
 
     def __repr__(self) -> str:
         return f"RelatedObject(id={self.id!r}, type={self.type!r}, url={self.url!r})"

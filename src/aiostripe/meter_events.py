@@ -115,7 +115,7 @@ class MeterEventStream:
         self.linger = linger
         self.renew_before = renew_before
         self.max_session_renewals = max_session_renewals
-        self.stats = MeterEventStats()
+        self.stats: MeterEventStats = MeterEventStats()
         self.failed: list[FailedBatch] = []
         self._bucket = None if rate is None else _Bucket(rate, max(rate / 10, batch_size))
         self._slots = asyncio.Semaphore(concurrency)

@@ -30,7 +30,7 @@ from aiostripe.cli.cursor import CURSOR_SUFFIX, STATE_VERSION, create_private, w
 from aiostripe.cli.queue import Lease, Queue
 from aiostripe.cli.trust import Job
 
-logger = logging.getLogger("aiostripe")
+logger: logging.Logger = logging.getLogger("aiostripe")
 _COPY = 1 << 20
 
 

@@ -65,15 +65,17 @@ class Worker:
     """Claims jobs, runs each with a heartbeat, reaps lapsed leases."""
 
     def __init__(self, args: argparse.Namespace, url: str, api_key: str, base_url: str) -> None:
-        self.lease = lease_seconds()
-        self.heartbeat = self.lease / 4
-        self.queue = Queue(redis_client(url, self.lease), self.lease)
-        self.name = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+        self.lease: float = lease_seconds()
+        self.heartbeat: float = self.lease / 4
+        self.queue: Queue = Queue(redis_client(url, self.lease), self.lease)
+        self.name: str = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         self.concurrency: int = args.concurrency
         self.slice: float = args.slice
-        self.roots = [Path(os.path.realpath(r)) for r in (args.root or [])]
-        self.key = secret()
-        self.api_key, self.base_url, self.redis_url = api_key, base_url, url
+        self.roots: list[Path] = [Path(os.path.realpath(r)) for r in (args.root or [])]
+        self.key: bytes | None = secret()
+        self.api_key: str = api_key
+        self.base_url: str = base_url
+        self.redis_url: str = url
         self.rate_limit: float | None = args.rate_limit
         self.clients: dict[float | None, Any] = {}
         self.running: set[asyncio.Task[None]] = set()

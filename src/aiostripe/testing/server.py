@@ -89,7 +89,7 @@ class FakeStripe:
         """Every request received, latest last (bounded: see `testing/log.py`)."""
         self.logged_bytes = 0  # what the records of `requests` hold, about
         self.idempotent_results: dict[tuple[str, str], Any] = {}
-        self.v2 = FakeV2()
+        self.v2: FakeV2 = FakeV2()
         """The v2 API's objects and thin event deliveries (`fake.v2.deliveries.attempts`)."""
         self.meter_events_port: int | None = None
         self._meter_events_url: str | None = None

@@ -42,7 +42,7 @@ class V2State:
         self.secrets: dict[str, str] = {}  # event destination id -> whsec_ secret
         self.sessions: dict[str, float] = {}  # meter event session token -> expiry (Unix time)
         self.stream_events: dict[str, dict[str, Any]] = {}  # identifier -> meter event (stream)
-        self.stream_requests = 0
+        self.stream_requests: int = 0
         self.clock: Callable[[], float] = time.time
 
     def now(self) -> str:
@@ -79,8 +79,8 @@ class FakeV2:
     """The v2 API of one fake: `handle` runs an operation by its client name."""
 
     def __init__(self) -> None:
-        self.state = V2State()
-        self.deliveries = ThinDeliveries()
+        self.state: V2State = V2State()
+        self.deliveries: ThinDeliveries = ThinDeliveries()
         self.behaviours: dict[str, Behaviour] = {**core.BEHAVIOURS, **billing.BEHAVIOURS}
 
     def handle(self, name: str, request: V2Request, path_params: Mapping[str, str],
