@@ -97,7 +97,7 @@ async def test_export_refuses_another_export_and_a_redis_it_cannot_reach(
 
 # --- workers killed, paused, cut off from Redis -------------------------------------------------
 
-LEASE = "1.5"  # seconds: short leases (heartbeats every 0.375 s) keep these tests fast
+LEASE = "2.5"  # seconds: short leases (heartbeats every 0.625 s) keep these tests fast
 
 
 @pytest.fixture

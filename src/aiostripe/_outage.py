@@ -42,8 +42,8 @@ class HostWatch:
 
     def __init__(self) -> None:
         self.down: bool = False
-        self.answered = False  # whether any attempt ever reached the host
-        self.since = 0.0  # when the current outage began
+        self.answered: bool = False  # whether any attempt ever reached the host
+        self.since: float = 0.0  # when the current outage began
         self._failures = 0
         self._next_probe = 0.0
         self._prober: object | None = None  # the call whose attempts probe

@@ -161,7 +161,7 @@ class Queue:
     def __init__(self, redis: Any, lease: float) -> None:
         self.redis = redis
         self.lease = lease
-        self.lease_ms = max(1, int(lease * 1000))
+        self.lease_ms: int = max(1, int(lease * 1000))
         self._enqueue = redis.register_script(_ENQUEUE)
         self._claim = redis.register_script(_CLAIM)
         self._heartbeat = redis.register_script(_HEARTBEAT)
