@@ -25,6 +25,7 @@ from tests.loopback import Start
         ("base_url", "http://user:P@SS:w@rd@127.0.0.1:1/v"),  # '@' and ':' in the password
         ("base_url", "http://user:PASS@127.0.0.1:notaport"),  # refused before the port is read
         ("files_base_url", "https://user:PASS@files.stripe.com"),
+        ("meter_events_base_url", "https://user:PASS@meter-events.stripe.com"),
     ],
 )
 def test_credentials_in_a_base_url_are_refused_without_showing_them(setting: str, url: str) -> None:
