@@ -22,9 +22,9 @@ async def _ok(request: web.Request) -> web.Response:
 @pytest.mark.parametrize(
     "url",
     [
-        "https://example.com/hook",
-        "http://10.0.0.1:8080/hook",
-        "http://127.0.0.1.example.com/hook",
+        "https://hooks.invalid/hook",  # a name that is not loopback (.invalid never resolves)
+        "http://0.0.0.0:8080/hook",  # an address outside 127.0.0.0/8
+        "http://127.0.0.1.invalid/hook",  # loopback-looking, but a name
         "http://user:pw@127.0.0.1:9/hook",
         "ftp://127.0.0.1/hook",
     ],

@@ -116,7 +116,7 @@ async def test_errors_have_v2_shapes(fake: FakeStripe) -> None:
         with pytest.raises(aiostripe.InvalidRequestError, match="loopback"):
             await stripe.v2.core.event_destinations.create(
                 name="x", type="webhook_endpoint", event_payload="thin", enabled_events=["*"],
-                webhook_endpoint={"url": "https://example.com/hook"})
+                webhook_endpoint={"url": "https://hooks.invalid/hook"})
 
 
 async def test_idempotent_v2_post_and_delete_are_replayed(fake: FakeStripe) -> None:
