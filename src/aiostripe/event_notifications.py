@@ -45,6 +45,7 @@ from aiostripe.webhooks import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_TOLERANCE,
     SIGNATURE_HEADER,
+    read_body_within,
     verify_header,
 )
 
@@ -321,21 +322,12 @@ class EventNotificationRouter:
         if max_body_size <= 0:
             raise ValueError("max_body_size must be positive")
 
-        def too_large() -> web.Response:
-            return web.json_response(
-                {"error": f"request body larger than {max_body_size} bytes"}, status=413
-            )
-
         async def handle_event_notification(request: web.Request) -> web.Response:
-            if request.content_length is not None and request.content_length > max_body_size:
-                return too_large()
-            body = bytearray()
-            async for chunk in request.content.iter_chunked(64 * 1024):
-                body += chunk
-                if len(body) > max_body_size:
-                    return too_large()
+            body = await read_body_within(request, max_body_size)
+            if isinstance(body, web.Response):
+                return body
             try:
-                notification = self.parse(bytes(body), request.headers.get(SIGNATURE_HEADER),
+                notification = self.parse(body, request.headers.get(SIGNATURE_HEADER),
                                           verify_secret, tolerance=tolerance)
             except (SignatureVerificationError, ValueError) as exc:
                 logger.warning("rejected Stripe event notification from %s: %s",

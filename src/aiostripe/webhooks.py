@@ -462,6 +462,25 @@ class WebhookRouter(EventRoutes):
 # --- aiohttp ------------------------------------------------------------------------------------
 
 
+async def read_body_within(request: web.Request, max_body_size: int) -> bytes | web.Response:
+    """A webhook request's raw body, or the 413 answer once it passes `max_body_size` bytes
+    (read in chunks: a body that lies about its length is cut off too). Both aiohttp handlers,
+    v1 events' and thin events', read their bodies with it."""
+    from aiohttp import web
+
+    if request.content_length is None or request.content_length <= max_body_size:
+        body = bytearray()
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > max_body_size:
+                break
+        else:
+            return bytes(body)
+    return web.json_response(
+        {"error": f"request body larger than {max_body_size} bytes"}, status=413
+    )
+
+
 def aiohttp_handler(
     secret: str | Sequence[str],
     router_or_callback: WebhookRouter | EventCallback,
@@ -490,22 +509,13 @@ def aiohttp_handler(
         _check_callback(router_or_callback)
         dispatch = router_or_callback
 
-    def too_large() -> web.Response:
-        return web.json_response(
-            {"error": f"request body larger than {max_body_size} bytes"}, status=413
-        )
-
     async def handle_stripe_webhook(request: web.Request) -> web.Response:
-        if request.content_length is not None and request.content_length > max_body_size:
-            return too_large()
-        body = bytearray()
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            body += chunk
-            if len(body) > max_body_size:
-                return too_large()
+        body = await read_body_within(request, max_body_size)
+        if isinstance(body, web.Response):
+            return body
         try:
             event = construct_event(
-                bytes(body),
+                body,
                 request.headers.get(SIGNATURE_HEADER),
                 secrets,
                 tolerance=tolerance,
