@@ -1,4 +1,5 @@
-"""Redis faults never hang or break a call, and Redis passwords never show.
+"""Redis faults never hang or break a call, a cancel is never lost in a Redis round trip, and
+Redis passwords never show.
 
 A tiny RESP server on 127.0.0.1 answers the budget script (`EVALSHA`) with replies the script
 never returns (NaN, inf, negative, wrong types, short, nil): each call goes through paced by the
@@ -21,8 +22,10 @@ from aiostripe import APIConnectionError
 from aiostripe._client import StripeClient
 from aiostripe._ratelimit import RateLimit
 from aiostripe._retry import RetryPolicy
-from aiostripe._shared_budget import account_key, redact_url
+from aiostripe._shared_budget import SharedBudget, account_key, redact_url
 from aiostripe.cli.budget import rate_limit as cli_rate_limit
+from aiostripe.cli.queue import Queue
+from aiostripe.cli.worker import redis_client
 from tests.fault_server import API_KEY, FaultServer, get
 
 
@@ -173,6 +176,41 @@ async def test_a_poisoned_pause_key_in_real_redis_holds_no_longer_than_max_retry
                             retry_policy=RetryPolicy(max_retry_after=30)) as client:
         with pytest.raises(APIConnectionError, match="past its deadline"):
             await get(client, timeout=1)
+
+
+# --- cancellation ---------------------------------------------------------------------------
+
+
+async def _lost_cancels(call: Any, rounds: int = 300) -> int:
+    """How many of `rounds` cancels, landing at different points of a `call()` in flight, the
+    call did not end with CancelledError (it returned as if never cancelled)."""
+    await call()  # connected
+    lost = 0
+    for i in range(rounds):
+        task = asyncio.create_task(call())
+        for _ in range(i % 8):  # let it get this far: connection, send, reply
+            await asyncio.sleep(0)
+        if task.cancel():
+            try:
+                await task
+            except asyncio.CancelledError:
+                continue
+            lost += 1
+    return lost
+
+
+async def test_a_cancel_during_a_budget_or_queue_round_trip_is_never_lost(redis_url: str) -> None:
+    """redis-py sends each command through `asyncio.wait_for`, which on Python 3.11 loses a cancel
+    that lands as the command completes (about half of them against a local Redis): the cancelled
+    call went on as if nothing happened, and an export worker's slice waited forever (issue 25)."""
+    budget = SharedBudget(RateLimit(1e6, burst=1000, redis=redis_url), account_key(API_KEY, None))
+    queue = Queue(redis_client(redis_url, 2.0), 2.0)
+    try:
+        assert await _lost_cancels(lambda: budget.reserve("GET", "/v1/customers", 60.0)) == 0
+        assert await _lost_cancels(queue.reap) == 0
+    finally:
+        await budget.close()
+        await queue.redis.aclose()
 
 
 # --- passwords --------------------------------------------------------------------------------

@@ -219,12 +219,6 @@ def all_under_way(out: Path) -> bool:
     return len(states) == 3 and all(s["objects"] > 0 and s["state"] != "done" for s in states)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="intermittent (about one full-suite run in three): a surviving worker that took a shard "
-    "logs 'from object 0' and makes no progress for 90 s, so the export never ends; "
-    "issue 25 stays open until this hang is found",
-)
 async def test_three_workers_one_killed_midway_every_object_once(
     fake: tuple[FakeStripe, set[str]], tmp_path: Path, redis_url: str
 ) -> None:

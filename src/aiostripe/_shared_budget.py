@@ -243,13 +243,9 @@ class SharedBudget:
 
     def _client(self) -> Any:
         if self._redis is None:
-            import redis.asyncio as aioredis
+            from aiostripe._redis import connect
 
-            self._redis = aioredis.Redis.from_url(
-                self.url,
-                socket_connect_timeout=REDIS_TIMEOUT,
-                socket_timeout=REDIS_TIMEOUT,
-            )
+            self._redis = connect(self.url, REDIS_TIMEOUT)
             self._acquire = self._redis.register_script(_ACQUIRE)
             self._pause = self._redis.register_script(_PAUSE)
         return self._redis

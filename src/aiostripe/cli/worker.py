@@ -47,13 +47,10 @@ logger: logging.Logger = logging.getLogger("aiostripe")
 
 def redis_client(url: str, lease: float) -> Any:
     """A redis-py asyncio client whose calls never outlast half a lease."""
-    import redis.asyncio as aioredis
+    from aiostripe._redis import connect
 
-    timeout = max(0.2, lease / 2)
     try:
-        return aioredis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout
-        )
+        return connect(url, max(0.2, lease / 2))
     except ValueError:
         from aiostripe._shared_budget import redact_url
 
