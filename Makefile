@@ -39,8 +39,12 @@ typecheck: $(GENERATED)
 lint: $(STAMP)
 	$(BIN)/ruff check src codegen tests
 
+# The suite runs on up to 4 cores (pytest-xdist; TEST_JOBS=1 for one process). Each worker starts
+# its own servers (stripe-mock, redis-server, the shared fake) once.
+TEST_JOBS ?= $(shell $(PY) -c "import os; print(min(4, len(os.sched_getaffinity(0)) \
+	if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1))")
 test: $(GENERATED) typecheck
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -n $(TEST_JOBS) --dist worksteal
 
 demo: $(GENERATED)
 	$(PYTHON) examples/demo.py

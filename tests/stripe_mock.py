@@ -141,12 +141,19 @@ def stripe_mock() -> Iterator[StripeMock]:
 
 FIGURES: list[str] = []
 """Figures the conformance tests measured, printed at the end of the run."""
+_FIGURE = "conformance figure"
 
 
-def report(line: str) -> None:
-    """Print `line` in the run's summary (and now, for `-s`)."""
-    FIGURES.append(line)
+def report(request: pytest.FixtureRequest, line: str) -> None:
+    """Print `line` in the run's summary (and now, for `-s`). It travels with the test's report,
+    so that it reaches the summary from pytest-xdist's workers too (`make test` runs them)."""
+    request.node.user_properties.append((_FIGURE, line))
     print(line)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        FIGURES.extend(str(value) for key, value in report.user_properties if key == _FIGURE)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -209,7 +209,9 @@ async def _run(stripe_mock: StripeMock) -> list[tuple[Case, Outcome, Outcome]]:
         return await asyncio.gather(*(both(case) for case in cases))
 
 
-async def test_the_fake_and_stripe_mock_agree(stripe_mock: StripeMock) -> None:
+async def test_the_fake_and_stripe_mock_agree(
+    stripe_mock: StripeMock, request: pytest.FixtureRequest
+) -> None:
     results = await _run(stripe_mock)
     agreed = [r for r in results if r[1].agrees_with(r[2])]
     differ = [r for r in results if not r[1].agrees_with(r[2])]
@@ -222,6 +224,7 @@ async def test_the_fake_and_stripe_mock_agree(stripe_mock: StripeMock) -> None:
     kinds = Counter(case.kind for case, _, _ in results)
     named = sum(1 for _, fake, mock in results if fake.param and mock.param)
     report(
+        request,
         f"parity fake/stripe-mock: {len(agreed)}/{total} requests agree "
         f"({100 * len(agreed) / total:.1f}%); {len(known)} known disagreements "
         f"({', '.join(f'{k}: {v}' for k, v in Counter(r[0].kind for r in known).items())}); "

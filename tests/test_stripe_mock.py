@@ -52,12 +52,13 @@ def test_the_public_spec_has_587_v1_operations() -> None:
 
 @pytest.mark.parametrize("full", [False, True], ids=["required-params", "all-params"])
 async def test_every_operation_is_accepted_by_stripe_mock(
-    stripe_mock: StripeMock, full: bool
+    stripe_mock: StripeMock, full: bool, request: pytest.FixtureRequest
 ) -> None:
     sent, failures = await _call_all(stripe_mock.url, full=full)
     accepted = len(PUBLIC) - len(failures)
     what = "every top-level parameter" if full else "the required parameters"
     report(
+        request,
         f"stripe-mock accepted {accepted}/{len(PUBLIC)} operations with {what} "
         f"({sent} parameters sent)"
     )
