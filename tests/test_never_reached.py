@@ -1,11 +1,14 @@
 """A host this client has never reached fails fast; one that has answered is ridden out (issue 25,
-item 11). Over real connections on loopback: a port nothing listens on (refused) and a name
-under `.invalid` (a DNS failure: that top-level domain never resolves)."""
+item 11). Over real connections on loopback: a port nothing listens on (refused), a name
+under `.invalid` (a DNS failure: that top-level domain never resolves) and a black hole (a
+listener whose backlog is full: the kernel drops further SYNs, the connection hangs)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,6 +21,27 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextlib.contextmanager
+def black_hole() -> Iterator[int]:
+    """A loopback port whose connections hang unanswered, like a firewall dropping them."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port: int = listener.getsockname()[1]
+        fillers = []
+        try:
+            for _ in range(4):  # fill the accept queue; never accepted
+                filler = socket.socket()
+                fillers.append(filler)
+                filler.setblocking(False)
+                with contextlib.suppress(BlockingIOError):
+                    filler.connect(("127.0.0.1", port))
+            yield port
+        finally:
+            for filler in fillers:
+                filler.close()
 
 
 @pytest.fixture
@@ -47,6 +71,21 @@ async def test_a_host_never_reached_fails_fast_naming_it(
         assert result.should_retry is False
     assert client.stats.attempts >= 3  # a few quick tries first
     assert client.stats.outages == 1
+
+
+async def test_a_black_holed_host_never_reached_fails_within_the_grace(
+    short_grace: float,
+) -> None:
+    """No attempt waits out `connect_timeout` (30 s by default) on a host never reached."""
+    with black_hole() as port:
+        async with StripeClient(API_KEY, base_url=f"http://127.0.0.1:{port}") as client:
+            started = asyncio.get_running_loop().time()
+            async with asyncio.timeout(10):  # without the fix: 30 s for the first connection
+                with pytest.raises(APIConnectionError, match="never reached that host") as info:
+                    await get(client)
+            elapsed = asyncio.get_running_loop().time() - started
+    assert f"could not reach 127.0.0.1:{port}" in str(info.value)
+    assert elapsed < short_grace * 4, elapsed
 
 
 async def test_a_host_that_answered_once_is_ridden_out_past_the_grace(short_grace: float) -> None:

@@ -10,9 +10,11 @@ capped); every other call waits, each until its own deadline. The first attempt 
 the host (any response, even an error) marks it up and releases every waiting call at once
 (they then queue for connection slots as usual, under `max_connections`).
 
-A host that has never answered this client (a typo in `base_url`, no network, DNS down) is not
-ridden out: `FIRST_CONTACT_GRACE` seconds after its first unmade connection, with the probes
-made meanwhile, every call waiting for it fails with an `APIConnectionError` naming the host.
+A host that has never answered this client (a typo in `base_url`, no network, DNS down, a
+firewall dropping connections) is not ridden out: `FIRST_CONTACT_GRACE` seconds after the first
+try, with the probes made meanwhile, every call waiting for it fails with an `APIConnectionError`
+naming the host. Until then no connection to it may take longer than what is left of the grace,
+so a host that drops connections fails as fast as one that refuses them.
 Once the host has answered, outages are ridden out until each call's own deadline.
 """
 
@@ -38,12 +40,15 @@ logger = logging.getLogger("aiostripe")
 class HostWatch:
     """Whether the API host is reachable, and the probe schedule while it is not."""
 
-    __slots__ = ("_changed", "_failures", "_next_probe", "_prober", "answered", "down", "since")
+    __slots__ = (
+        "_changed", "_failures", "_next_probe", "_prober", "answered", "down", "first_try", "since"
+    )
 
     def __init__(self) -> None:
         self.down: bool = False
         self.answered: bool = False  # whether any attempt ever reached the host
         self.since: float = 0.0  # when the current outage began
+        self.first_try: float | None = None  # when an attempt first tried a host never reached
         self._failures = 0
         self._next_probe = 0.0
         self._prober: object | None = None  # the call whose attempts probe
@@ -88,10 +93,18 @@ class HostWatch:
 
     def give_up_at(self, deadline: float) -> float:
         """When a call with `deadline` stops waiting for the host: its deadline, or sooner
-        (`FIRST_CONTACT_GRACE` into the outage) for a host that has never answered."""
+        (`FIRST_CONTACT_GRACE` after the first try) for a host that has never answered."""
         if self.answered:
             return deadline
-        return min(deadline, self.since + FIRST_CONTACT_GRACE)
+        start = self.since if self.first_try is None else min(self.first_try, self.since)
+        return min(deadline, start + FIRST_CONTACT_GRACE)
+
+    def first_contact_left(self, now: float) -> float:
+        """Seconds of `FIRST_CONTACT_GRACE` left for a host never reached; the first call of this
+        starts the clock (an attempt is about to try the host)."""
+        if self.first_try is None:
+            self.first_try = now
+        return self.first_try + FIRST_CONTACT_GRACE - now
 
     def _wake(self) -> None:
         if self._changed is not None:

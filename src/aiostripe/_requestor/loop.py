@@ -243,6 +243,7 @@ class Requestor(_Building, _Verdicts):
         telemetry = self.telemetry
         if (
             self.host.down
+            or not self.host.answered  # until it has: each attempt's connect within the grace
             or gate.active
             or (telemetry is not None and start >= telemetry.quiet_until)
             or (data is not None and len(data) > LARGE_BODY)
@@ -324,6 +325,7 @@ class Requestor(_Building, _Verdicts):
             if waited or call.attempt > 1:
                 left = max(call.deadline - call.loop.time(), 0.001)
                 call.timeout = _client_timeout(left, call.connect, call.read)
+            timeout = call.timeout if self.host.answered else self._first_contact_timeout(call)
             data = call.data
             if call.body is not None:
                 data = call.body.form()
@@ -335,9 +337,7 @@ class Requestor(_Building, _Verdicts):
             self.stats.attempts += 1
             response: RawResponse | None = None
             try:
-                response = await self._send(
-                    call.method, call.target, call.headers, data, call.timeout
-                )
+                response = await self._send(call.method, call.target, call.headers, data, timeout)
             except APIConnectionError as exc:
                 call.error = exc
                 self._host_after(call, exc)
@@ -351,6 +351,17 @@ class Requestor(_Building, _Verdicts):
         if host.down or not host.answered:
             host.reached()
         return response
+
+    def _first_contact_timeout(self, call: _Call) -> aiohttp.ClientTimeout:
+        """The attempt's timeout while the host has never answered: its connection may take no
+        longer than what is left of `FIRST_CONTACT_GRACE` (a black-holed host fails as fast as a
+        refused one, not after `connect_timeout` per attempt)."""
+        now = call.loop.time()
+        left = self.host.first_contact_left(now)
+        if left >= call.connect:
+            return call.timeout
+        total = max(call.deadline - now, 0.001)
+        return _client_timeout(total, max(left, 0.001), call.read)
 
     async def _take_slot(self, call: _Call) -> bool:
         """Wait for the host (while it is down) and for a connection slot; True if it waited.
