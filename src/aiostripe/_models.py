@@ -36,7 +36,6 @@ from typing_extensions import TypeVar as TypeVar_
 
 from aiostripe._errors import ResponseParseError, StripeError
 from aiostripe._mapping import MappingMethods
-from aiostripe._tolerant import unstructure_tolerant
 
 T = TypeVar("T")
 
@@ -166,6 +165,8 @@ class ListObject(StripeObject, Generic[T]):
             data = {"object": self.object, "data": dump(self.data), "has_more": self.has_more,
                     "url": self.url}
         except AttributeError:  # parsed tolerantly: fields absent or of another type
+            from aiostripe._tolerant import unstructure_tolerant
+
             return unstructure_tolerant(self)  # type: ignore[no-any-return]
         return finish_dict(self, data)
 
@@ -197,6 +198,8 @@ class SearchResult(StripeObject, Generic[T]):
             data = {"object": self.object, "data": dump(self.data), "has_more": self.has_more,
                     "url": self.url, "next_page": self.next_page, "total_count": self.total_count}
         except AttributeError:  # parsed tolerantly: fields absent or of another type
+            from aiostripe._tolerant import unstructure_tolerant
+
             return unstructure_tolerant(self)  # type: ignore[no-any-return]
         return finish_dict(self, data)
 
@@ -231,6 +234,8 @@ class V2ListObject(StripeObject, Generic[T]):
             data = {"data": dump(self.data), "next_page_url": self.next_page_url,
                     "previous_page_url": self.previous_page_url}
         except AttributeError:  # parsed tolerantly: fields absent or of another type
+            from aiostripe._tolerant import unstructure_tolerant
+
             return unstructure_tolerant(self)  # type: ignore[no-any-return]
         return finish_dict(self, data)
 
