@@ -333,8 +333,8 @@ def render_tree(api: ir.API, out: Path, sha256: str) -> None:
     for cls, mod in index:
         imports.setdefault(mod, []).append(cls)
     write("models/__init__.py", "models_init.py.j2", index=index,
-          imports=sorted(imports.items()),
           object_types=sorted(api.object_types.items()))
+    write("model_names.py", "model_names.py.j2", index=index, imports=sorted(imports.items()))
     (out / "params" / "__init__.py").write_text(f'"""{HEADER}"""\n', encoding="utf-8")
     for service in api.services.walk():
         where = pointer("paths", service.operations[0].path) if service.operations else (

@@ -18,9 +18,10 @@ import attrs
 import pytest
 
 from aiostripe import _json
+from aiostripe._converter import converter
 from aiostripe._fastparse import MISMATCH, fast_parser
 from aiostripe._generated.models import OBJECT_TYPES
-from aiostripe._models import StripeObject, converter, resolve_type, structure_as
+from aiostripe._models import StripeObject, resolve_type, structure_as
 from tests.gen_helpers import PIN_FIXTURES, SHARED
 from tests.response_schema import lacks_required
 

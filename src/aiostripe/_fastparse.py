@@ -225,7 +225,8 @@ def tolerant(expr: str) -> Callable[[Any], Any]:
     def parse(data: Any) -> Any:
         nonlocal hook, type_
         if hook is None:
-            from aiostripe._models import converter, resolve_type
+            from aiostripe._converter import converter
+            from aiostripe._models import resolve_type
 
             type_ = resolve_type(expr)
             hook = converter.get_structure_hook(type_)
@@ -250,7 +251,7 @@ def dump(value: Any) -> Any:
 
 def dump_tolerant(obj: StripeObject) -> dict[str, Any]:
     """JSON-ready data of an object the tolerant path built (some of its fields unset)."""
-    from aiostripe._models import converter
+    from aiostripe._converter import converter
 
     out: dict[str, Any] = converter.unstructure(obj, unstructure_as=type(obj))
     return out

@@ -7,7 +7,6 @@ is sent (`unknown_params`), unless passed through `extra_params=`."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self, TypedDict
 
@@ -59,6 +58,8 @@ def unknown_params(params: Mapping[str, Any], allowed: ParamNames) -> InvalidPar
             "stripe-python (`**params` passes a dict you built)",
             param="params" if "params" in unknown else "options",
         )
+    import difflib  # only for this error's hint: not a cost of every program's start
+
     parts = []
     for name in unknown:
         close = difflib.get_close_matches(name, sorted(allowed), n=3, cutoff=0.6)

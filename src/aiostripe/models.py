@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from aiostripe._generated.models import *
+    from aiostripe._generated.model_names import *
 
 
 def __getattr__(name: str) -> Any:

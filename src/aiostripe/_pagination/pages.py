@@ -7,8 +7,6 @@ from collections.abc import Generator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import attrs
-
 from aiostripe._models import (
     ListObject,
     SearchResult,
@@ -44,7 +42,11 @@ def _page_meta(page: StripeObject) -> PageMeta:
 
 
 class _Continues(Generic[T]):
-    """What `ListPage` and `SearchPage` add to a page: continuing from where it stands."""
+    """What `ListPage` and `SearchPage` add to a page: continuing from where it stands.
+
+    The pages are plain subclasses of their attrs page classes (which they add no field to):
+    they inherit the fields, `__init__`, `__eq__` and slots as they are, where decorating them
+    again would have attrs build all of it once more at every program's start."""
 
     __slots__ = ()
 
@@ -73,7 +75,6 @@ class _Continues(Generic[T]):
         )
 
 
-@attrs.define(kw_only=True, slots=True, repr=False)
 class ListPage(ListObject[T], _Continues[T]):
     """A page of a list, as returned by `await stripe.customers.list()`.
 
@@ -81,8 +82,9 @@ class ListPage(ListObject[T], _Continues[T]):
     `page.auto_paging_iter()` yields this page's objects, then those of the following pages.
     """
 
+    __slots__ = ()
 
-@attrs.define(kw_only=True, slots=True, repr=False)
+
 class SearchPage(SearchResult[T], _Continues[T]):
     """A page of search results, as returned by `await stripe.customers.search(query=...)`.
 
@@ -90,11 +92,14 @@ class SearchPage(SearchResult[T], _Continues[T]):
     then those of the following pages.
     """
 
+    __slots__ = ()
 
-@attrs.define(kw_only=True, slots=True, repr=False)
+
 class V2ListPage(V2ListObject[T], _Continues[T]):
     """A page of a v2 list, as returned by `await stripe.v2.core.events.list()`: a
     `V2ListObject` that can continue from where it stands (`page.auto_paging_iter()`)."""
+
+    __slots__ = ()
 
 
 _PAGE_TYPES: dict[tuple[type, str], Any] = {}

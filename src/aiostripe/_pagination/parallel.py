@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-import attrs
-
 from aiostripe._pagination.pages import ListRequest
 from aiostripe._pagination.pump import _check_count, _Closing, _Failed
 from aiostripe._pagination.walks import _ListWalk, _object_id, _Step
@@ -64,12 +62,16 @@ def split_windows(gte: int, lt: int, windows: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(bounds) if a < b]
 
 
-@attrs.define(slots=True)
 class _Window:
-    gte: int
-    lt: int
-    after: str | None = None  # last object id yielded
-    done: bool = False
+    """One range of creation times walked by its own list (a plain class, as `pump._Failed`)."""
+
+    __slots__ = ("after", "done", "gte", "lt")
+
+    def __init__(self, gte: int, lt: int, after: str | None = None, done: bool = False) -> None:
+        self.gte = gte
+        self.lt = lt
+        self.after = after  # last object id yielded
+        self.done = done
 
 
 def parallel_list(

@@ -8,9 +8,7 @@ import contextlib
 import sys
 from collections import deque
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-import attrs
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from aiostripe._pagination.walks import _Step, _Walk
 from aiostripe._patience import Patience, patiently
@@ -25,8 +23,11 @@ P = TypeVar("P")
 # --- the read-ahead pump ----------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Failed:
+class _Failed(NamedTuple):
+    """A fetch that raised: the error, queued for the consumer to raise. (A named tuple, not an
+    attrs class: attrs builds a class's methods when its module is imported, and every client
+    loads this module when it is created.)"""
+
     error: BaseException
 
 

@@ -46,17 +46,29 @@ class PageMeta(StripeResponse):
 # --- walking a list or a search ---------------------------------------------------------------
 
 
-@attrs.define(slots=True)
 class _Step:
-    """One fetched page, ready to consume."""
+    """One fetched page, ready to consume. (A plain class, not an attrs one: attrs builds a
+    class's methods when the module is imported, and every client loads this module.)"""
 
-    page: Any  # the page object; dropped by item iteration once its objects are taken
-    items: deque[Any]  # objects in iteration order (reversed when paging backward)
-    start: Any  # position this page was fetched from
-    skip: int  # objects of the page skipped (resuming a search mid-page)
-    total: int  # objects on the page
-    next: Any  # position of the next page; None when this is the last one
-    ids: list[str | None] | None = None  # list walks: the ids of `items`, in the same order
+    __slots__ = ("ids", "items", "next", "page", "skip", "start", "total")
+
+    def __init__(
+        self,
+        page: Any,
+        items: deque[Any],
+        start: Any,
+        skip: int,
+        total: int,
+        next: Any,
+        ids: list[str | None] | None = None,
+    ) -> None:
+        self.page = page  # the page object; dropped by item iteration once its objects are taken
+        self.items = items  # objects in iteration order (reversed when paging backward)
+        self.start = start  # position this page was fetched from
+        self.skip = skip  # objects of the page skipped (resuming a search mid-page)
+        self.total = total  # objects on the page
+        self.next = next  # position of the next page; None when this is the last one
+        self.ids = ids  # list walks: the ids of `items`, in the same order
 
 
 def _id_of(obj: Any) -> str | None:

@@ -183,7 +183,7 @@ class _Building:
                 read = options.get("read_timeout", read)
                 timeout = _client_timeout(total, connect, read)
         # (method, verb, target, headers, data, body, max_retries, timeout, connect, read, loop,
-        # start, deadline), positionally: the attrs __init__ is cheaper so
+        # start, deadline), positionally: cheaper so
         return _Call(
             method, method.upper(), target, headers, data, body, max_retries,
             timeout, connect, read, loop, start, start + total,

@@ -8,9 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
-
-import attrs
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aiostripe._errors import APIError, StripeError, error_from_response
 from aiostripe._requestor.response import RawResponse, _unreadable
@@ -29,28 +27,53 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("aiostripe")
 
-@attrs.define(slots=True)
 class _Call:
-    """The state of one call across its attempts."""
+    """The state of one call across its attempts.
 
-    method: str
-    verb: str
-    target: URL
-    headers: dict[str, str]
-    data: Any
-    body: _MultipartBody | None
-    max_retries: int
-    timeout: aiohttp.ClientTimeout
-    connect: float
-    read: float | None
-    loop: asyncio.AbstractEventLoop
-    start: float
-    deadline: float
-    attempt: int = 0
-    unsent: int = 0  # attempts that could not connect: they do not spend max_retries
-    resume: float = 0.0  # when the last backoff ended
-    error: StripeError | None = None
-    trace: CallTrace | None = None  # what the client's telemetry follows of this call
+    A plain class, and `_Failure` a named tuple, not attrs classes: attrs builds a class's
+    methods when its module is imported, and every client loads this module when it is created
+    (a program's first response waited on it)."""
+
+    __slots__ = (
+        "attempt", "body", "connect", "data", "deadline", "error", "headers", "loop",
+        "max_retries", "method", "read", "resume", "start", "target", "timeout", "trace",
+        "unsent", "verb",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        verb: str,
+        target: URL,
+        headers: dict[str, str],
+        data: Any,
+        body: _MultipartBody | None,
+        max_retries: int,
+        timeout: aiohttp.ClientTimeout,
+        connect: float,
+        read: float | None,
+        loop: asyncio.AbstractEventLoop,
+        start: float,
+        deadline: float,
+    ) -> None:
+        self.method = method
+        self.verb = verb
+        self.target = target
+        self.headers = headers
+        self.data = data
+        self.body = body
+        self.max_retries = max_retries
+        self.timeout = timeout
+        self.connect = connect
+        self.read = read
+        self.loop = loop
+        self.start = start
+        self.deadline = deadline
+        self.attempt = 0
+        self.unsent = 0  # attempts that could not connect: they do not spend max_retries
+        self.resume = 0.0  # when the last backoff ended
+        self.error: StripeError | None = None
+        self.trace: CallTrace | None = None  # what the client's telemetry follows of this call
 
     @property
     def idempotent(self) -> bool:
@@ -58,8 +81,7 @@ class _Call:
         return self.method != "post" or "Idempotency-Key" in self.headers
 
 
-@attrs.frozen
-class _Failure:
+class _Failure(NamedTuple):
     """A failed attempt, classified: the error the call would raise, and whether to retry."""
 
     status: int | None  # None: no response (connection error, timeout)
