@@ -1,4 +1,4 @@
-"""The `aiostripe` command line, end to end against the local list server of test_pagination.
+"""The `aiostripe` command line, end to end against the local list server (`tests/list_server.py`).
 
 `main(argv)` runs its own event loop, so it runs in a worker thread while the server serves from
 the test's loop; the hard-crash test runs `python -m aiostripe` in a subprocess and kills it.
@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +18,11 @@ import pytest
 
 import aiostripe
 from aiostripe import cli
-from tests.test_pagination import CUS_PATH, FA, ListServer, make_objects
+from tests.list_server import CUS_PATH, FA, ListServer, make_objects, server
+
+__all__ = ["server"]  # the fixture
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[ListServer]:
-    srv = ListServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
 
 
 async def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

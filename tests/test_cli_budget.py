@@ -1,6 +1,6 @@
 """Batch runs that never die of rate limits (`--max-wait`, `auto_paging_iter(max_wait=)`) and the
 CLI's budget options (`--rate-limit`, `--redis`, $AIOSTRIPE_REDIS_URL), end to end against the
-local list server of test_pagination and a real redis-server."""
+local list server (`tests/list_server.py`) and a real redis-server."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from aiostripe._client import StripeClient
 from aiostripe._patience import Patience
 from aiostripe._shared_budget import account_key
 from aiostripe.testing import FakeStripe
-from tests.test_cli import _main_exit_code, one_line_error, read_lines, run, server, tx_args
-from tests.test_pagination import ListServer
+from tests.list_server import ListServer, server
+from tests.test_cli import _main_exit_code, one_line_error, read_lines, run, tx_args
 
 __all__ = ["server"]  # the fixture
 

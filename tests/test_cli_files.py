@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from aiostripe.cli.cursor import write_state
-from tests.test_cli import one_line_error, read_lines, run, server, tx_args
-from tests.test_pagination import ListServer
+from tests.list_server import ListServer, server
+from tests.test_cli import one_line_error, read_lines, run, tx_args
 
 __all__ = ["server"]  # the fixture
 

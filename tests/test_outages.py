@@ -32,7 +32,7 @@ from tests.fault_server import (
     ok,
     post,
 )
-from tests.test_retries import FlakySession
+from tests.retry_helpers import FlakySession
 
 
 class AmbiguousServer(FaultServer):
