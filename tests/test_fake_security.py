@@ -19,16 +19,17 @@ async def _ok(request: web.Request) -> web.Response:
     return web.json_response({"received": True})
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "https://hooks.invalid/hook",  # a name that is not loopback (.invalid never resolves)
-        "http://0.0.0.0:8080/hook",  # an address outside 127.0.0.0/8
-        "http://127.0.0.1.invalid/hook",  # loopback-looking, but a name
-        "http://user:pw@127.0.0.1:9/hook",
-        "ftp://127.0.0.1/hook",
-    ],
-)
+NOT_LOOPBACK = [
+    "https://hooks.invalid/hook",  # a name that is not loopback (.invalid never resolves)
+    "http://0.0.0.0:8080/hook",  # an address outside 127.0.0.0/8
+    "http://127.0.0.1.invalid/hook",  # loopback-looking, but a name
+    "http://user:pw@127.0.0.1:9/hook",
+    "http://127.0.0.1:99999/hook",  # no such port
+    "ftp://127.0.0.1/hook",
+]
+
+
+@pytest.mark.parametrize("url", NOT_LOOPBACK)
 async def test_webhook_endpoints_only_to_loopback_urls(
     fake_stripe: FakeStripe, stripe_client: StripeClient, url: str
 ) -> None:
@@ -43,6 +44,23 @@ async def test_webhook_endpoints_only_to_loopback_urls(
     with pytest.raises(InvalidRequestError, match="loopback"):
         await stripe_client.webhook_endpoints.update(endpoint.id, url=url)
     assert fake_stripe.objects("webhook_endpoint")[0]["url"] == "http://127.0.0.1:9/hook"
+
+
+@pytest.mark.parametrize("url", NOT_LOOPBACK)
+async def test_v2_event_destinations_only_to_loopback_urls(
+    stripe_client: StripeClient, url: str
+) -> None:
+    """The same rule for the thin events' destinations (one check for v1 and v2)."""
+    with pytest.raises(InvalidRequestError, match="loopback"):
+        await stripe_client.v2.core.event_destinations.create(
+            name="x", type="webhook_endpoint", event_payload="thin", enabled_events=["*"],
+            webhook_endpoint={"url": url},
+        )
+    made = await stripe_client.v2.core.event_destinations.create(
+        name="x", type="webhook_endpoint", event_payload="thin", enabled_events=["*"],
+        webhook_endpoint={"url": "http://127.0.0.2:9/hook"},  # any of 127.0.0.0/8
+    )
+    assert made.type == "webhook_endpoint" and made.status == "enabled"
 
 
 async def test_a_disabled_endpoint_does_not_deliver(

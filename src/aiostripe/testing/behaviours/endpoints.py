@@ -11,35 +11,14 @@ a fake that anyone can reach never posts to machines it should not.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from aiostripe.testing import errors
 from aiostripe.testing.behaviours.registry import behaviour
+from aiostripe.testing.signed_post import is_loopback_url
 
 if TYPE_CHECKING:
     from aiostripe.testing.handlers import Call
-
-
-def is_loopback_url(url: object) -> bool:
-    """Whether `url` is an http(s) URL whose host is a loopback address or `localhost`."""
-    if not isinstance(url, str):
-        return False
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        return False
-    host = parts.hostname
-    if parts.scheme not in ("http", "https") or not host or parts.username is not None:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_url(params: dict[str, Any]) -> None:

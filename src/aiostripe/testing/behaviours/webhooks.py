@@ -6,8 +6,8 @@ events of connected accounts, the others the platform's own. The body is the eve
 a `Stripe-Signature` header made with the endpoint's `whsec_` secret. A delivery that fails (no
 2xx answer, a connection error, a timeout) is retried with exponential backoff; Stripe retries
 over hours (three times in test mode, for three days in live mode), the fake after
-`retry_delays` seconds (fast by default, for tests). Deliveries go only to loopback URLs (see
-`endpoints.py`) and follow no redirect: a 3xx answer is a failed delivery, as at Stripe. Events about one object reach an endpoint in
+`retry_delays` seconds (fast by default, for tests). Deliveries go only to loopback URLs and
+follow no redirect (`signed_post.py`): a 3xx answer is a failed delivery, as at Stripe. Events about one object reach an endpoint in
 the order they happened: the next waits until the previous one is delivered or given up.
 `await fake.webhooks.wait()` returns once every delivery is done.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import time
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -25,9 +24,8 @@ from typing import Any
 import aiohttp
 import attrs
 
-from aiostripe.testing.behaviours.endpoints import is_loopback_url
+from aiostripe.testing.signed_post import post_signed
 from aiostripe.testing.store import Store
-from aiostripe.webhooks import generate_test_header
 
 DEFAULT_RETRY_DELAYS = (0.05, 0.1, 0.2)
 """Seconds before each retry (three retries, doubling, like Stripe's test mode but in seconds)."""
@@ -152,26 +150,9 @@ class WebhookDispatcher:
     async def _post(self, url: str, payload: str, secret: str, record: Attempt) -> None:
         if self._session is None:
             self._session = aiohttp.ClientSession()
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "Stripe-Signature": generate_test_header(payload, secret, timestamp=int(time.time())),
-            "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-        }
-        if not is_loopback_url(url):  # (an endpoint's URL set past the API's check)
-            record.error = f"refused: {url!r} is not a loopback URL"
-            return
-        try:
-            async with self._session.post(
-                url,
-                data=payload.encode(),
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=self.timeout),
-                allow_redirects=False,  # a 3xx is a failed delivery, as at Stripe
-            ) as response:
-                await response.read()
-                record.status = response.status
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            record.error = f"{type(exc).__name__}: {exc}"
+        record.status, record.error = await post_signed(
+            self._session, url, payload.encode(), secret, self.timeout
+        )
 
     def _delivered(self, event_id: str) -> None:
         event = self.store.objects.get(event_id)

@@ -2,8 +2,8 @@
 `webhook_endpoint` destinations that want it, as Stripe's event destinations do.
 
 The body is the thin event (no `data`, no `changes`), signed like a v1 webhook (`Stripe-Signature`
-with the destination's `whsec_` secret). Only loopback URLs are accepted (checked when the
-destination is made). A delivery is tried once; `attempts` records each; `await wait()` returns
+with the destination's `whsec_` secret, `signed_post.py`). Only loopback URLs are accepted
+(checked when the destination is made, and again when sending). A delivery is tried once; `attempts` records each; `await wait()` returns
 once every delivery is done.
 """
 
@@ -12,15 +12,13 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 import attrs
 
+from aiostripe.testing.signed_post import is_loopback_url, post_signed
 from aiostripe.testing.v2.errors import invalid
-from aiostripe.webhooks import generate_test_header
 
-_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 THIN_FIELDS = ("id", "object", "type", "livemode", "created", "context", "related_object",
                "reason")
 """What a thin event carries (the full event, from `GET /v2/core/events/{id}`, adds `data`)."""
@@ -42,14 +40,12 @@ class V2Attempt:
 
 def check_url(url: object) -> str:
     """A destination URL: http(s) on a loopback host (the fake never calls anything else)."""
-    if not isinstance(url, str):
-        raise invalid("webhook_endpoint.url: expected a URL string")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.hostname not in _LOOPBACK:
+    if not is_loopback_url(url):
         raise invalid(
             f"webhook_endpoint.url: the fake only delivers to loopback URLs "
             f"(http://127.0.0.1:PORT/...), got {url!r}"
         )
+    assert isinstance(url, str)
     return url
 
 
@@ -77,17 +73,10 @@ class ThinDeliveries:
 
     async def _post(self, attempt: V2Attempt, payload: bytes, secret: str) -> None:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout)
-            )
-        headers = {"Content-Type": "application/json",
-                   "Stripe-Signature": generate_test_header(payload, secret)}
-        try:
-            async with self._session.post(attempt.url, data=payload, headers=headers,
-                                          allow_redirects=False) as response:
-                attempt.status = response.status
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            attempt.error = f"{type(exc).__name__}: {exc}"
+            self._session = aiohttp.ClientSession()
+        attempt.status, attempt.error = await post_signed(
+            self._session, attempt.url, payload, secret, self.timeout
+        )
 
     async def wait(self) -> None:
         """Until every delivery started so far is done."""
