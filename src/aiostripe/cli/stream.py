@@ -81,9 +81,8 @@ class _Progress:
 
 
 
-async def stream(
-    args: argparse.Namespace, op: Operation, call: Any, ids: list[str], params: dict[str, Any]
-) -> int:
+def _paths(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """The output file (None: stdout) and the cursor file (None: no checkpoints), checked."""
     out_path = None if args.output in (None, "-") else Path(args.output)
     cursor_path = (
         Path(args.cursor_file)
@@ -97,6 +96,121 @@ async def stream(
             f"--cursor-file {str(cursor_path)!r} is the output file (-o): the cursor would "
             "replace the export; give another --cursor-file"
         )
+    return out_path, cursor_path
+
+
+def _resumed(out_path: Path, cursor_path: Path | None, state: dict[str, Any]) -> IO[bytes]:
+    """The output file of a resumed run, cut back to the offset its cursor file recorded (a page
+    written after the last checkpoint goes)."""
+    try:
+        out = out_path.open("r+b")
+    except FileNotFoundError:
+        raise UsageError(
+            f"cannot resume: {str(out_path)!r} is missing but its cursor file exists"
+        ) from None
+    size = out.seek(0, os.SEEK_END)
+    if state["offset"] is None:
+        out.close()
+        raise UsageError(
+            f"cursor file {str(cursor_path)!r} is damaged: offset is None for "
+            f"{str(out_path)!r}; remove it (and the output) to start over"
+        )
+    if size < state["offset"]:
+        out.close()
+        raise UsageError(
+            f"cannot resume: {str(out_path)!r} holds {size} bytes, less than the "
+            f"{state['offset']} its cursor file recorded"
+        )
+    out.truncate(state["offset"])
+    out.seek(state["offset"])
+    return out
+
+
+def _fresh(out_path: Path) -> IO[bytes]:
+    try:
+        return os.fdopen(create_private(out_path, follow=True), "wb")
+    except OSError as exc:
+        raise UsageError(f"-o {str(out_path)!r}: cannot write it ({exc.strerror})") from None
+
+
+class _Run:
+    """Where a listing stands: the lines written, the cursor after the last of them, the counts;
+    `checkpoint()` flushes the lines and then records the cursor file saying so."""
+
+    def __init__(
+        self,
+        out: IO[bytes] | None,
+        cursor_path: Path | None,
+        identity: dict[str, Any],
+        state: dict[str, Any] | None,
+        progress: _Progress,
+    ) -> None:
+        self.out = out
+        self.cursor_path = cursor_path
+        self.identity = identity
+        self.progress = progress
+        self.cursor: str | None = state["cursor"] if state else None
+        self.objects: int = int(state["objects"]) if state else 0
+        self.pages: int = int(state["pages"]) if state else 0
+        self.complete = False
+
+    def write(self, obj: Any) -> None:
+        line = _dumps(obj) + "\n"
+        if self.out is not None:
+            self.out.write(line.encode())
+        else:
+            sys.stdout.write(line)
+        self.objects += 1
+
+    def checkpoint(self) -> None:
+        (self.out or sys.stdout).flush()
+        if self.cursor_path is not None:
+            write_state(self.cursor_path, {
+                "version": STATE_VERSION,
+                **self.identity,
+                "cursor": self.cursor,
+                "offset": self.out.tell() if self.out is not None else None,
+                "objects": self.objects,
+                "pages": self.pages,
+                "complete": self.complete,
+                "updated": int(time.time()),
+            })
+        self.progress.update(self.objects, self.pages)
+
+    async def walk(self, request: Any, args: argparse.Namespace) -> None:
+        """List from the cursor, a checkpoint at every page boundary; `complete` unless a
+        `--max-items` / `--limit-pages` cap ended it."""
+        max_items = None if args.max_items is None else max(0, args.max_items - self.objects)
+        max_pages = None if args.limit_pages is None else max(0, args.limit_pages - self.pages)
+        if max_items == 0 or max_pages == 0:
+            return
+        it = request.auto_paging_iter(
+            prefetch=args.prefetch, resume_from=self.cursor, max_items=max_items,
+            max_pages=max_pages, max_wait=args.max_wait,
+        )
+        async with it:
+            seen = 0
+            async for obj in it:
+                if it.pages_seen != seen:
+                    if seen:
+                        self.checkpoint()  # every object of the previous page is written
+                    self.pages += it.pages_seen - seen
+                    seen = it.pages_seen
+                self.write(obj)
+                self.cursor = it.cursor
+            self.pages += it.pages_seen - seen
+            limited = (max_items is not None and it.count >= max_items) or (
+                max_pages is not None and it.pages_seen >= max_pages
+            )
+            self.complete = not limited
+
+
+async def stream(
+    args: argparse.Namespace, op: Operation, call: Any, ids: list[str], params: dict[str, Any]
+) -> int:
+    """`list`/`search`: every object a JSON line (to `-o` or stdout), resumable from its
+    cursor file with `--resume`."""
+    out_path, cursor_path = _paths(args)
     # what must match to resume (the page size may change: cursors do not depend on it)
     same = {k: v for k, v in params.items() if k != "limit"}
     identity = {"command": op.kind, "resource": op.resource, "ids": ids, "params": same}
@@ -107,114 +221,27 @@ async def stream(
             f"cannot resume: no cursor file {str(cursor_path)!r} for the existing "
             f"{str(out_path)!r}; drop --resume to start over"
         )
-    objects = int(state["objects"]) if state else 0
-    pages = int(state["pages"]) if state else 0
     show = args.progress
     if show is None:  # auto: on a terminal, unless the objects go to that terminal too
         show = sys.stderr.isatty() and not (out_path is None and sys.stdout.isatty())
-    progress = _Progress(show, objects, pages)
+    progress = _Progress(show, int(state["objects"]) if state else 0,
+                         int(state["pages"]) if state else 0)
     if state and state.get("complete"):
         progress.done(" (already complete)")
         return 0
-
-    out: IO[bytes] | None = None
-    text_out: IO[str] | None = None
+    out = None
     if out_path is not None:
-        if state:
-            try:
-                out = out_path.open("r+b")
-            except FileNotFoundError:
-                raise UsageError(
-                    f"cannot resume: {str(out_path)!r} is missing but its cursor file exists"
-                ) from None
-            size = out.seek(0, os.SEEK_END)
-            if state["offset"] is None:
-                out.close()
-                raise UsageError(
-                    f"cursor file {str(cursor_path)!r} is damaged: offset is None for "
-                    f"{str(out_path)!r}; remove it (and the output) to start over"
-                )
-            if size < state["offset"]:
-                out.close()
-                raise UsageError(
-                    f"cannot resume: {str(out_path)!r} holds {size} bytes, less than the "
-                    f"{state['offset']} its cursor file recorded"
-                )
-            out.truncate(state["offset"])  # drop a page written after the last checkpoint
-            out.seek(state["offset"])
-        else:
-            try:
-                out = os.fdopen(create_private(out_path, follow=True), "wb")
-            except OSError as exc:
-                raise UsageError(f"-o {str(out_path)!r}: cannot write it ({exc.strerror})") from None
-    else:
-        text_out = sys.stdout
-
-    max_items = None if args.max_items is None else max(0, args.max_items - objects)
-    max_pages = None if args.limit_pages is None else max(0, args.limit_pages - pages)
-    cursor: str | None = state["cursor"] if state else None
-    complete = False
-
-    def checkpoint() -> None:
-        if out is not None:
-            out.flush()
-        elif text_out is not None:
-            text_out.flush()
-        if cursor_path is not None:
-            write_state(
-                cursor_path,
-                {
-                    "version": STATE_VERSION,
-                    **identity,
-                    "cursor": cursor,
-                    "offset": out.tell() if out is not None else None,
-                    "objects": objects,
-                    "pages": pages,
-                    "complete": complete,
-                    "updated": int(time.time()),
-                },
-            )
-        progress.update(objects, pages)
-
+        out = _resumed(out_path, cursor_path, state) if state else _fresh(out_path)
+    run = _Run(out, cursor_path, identity, state, progress)
     try:
         if cursor_path is not None and not state:
-            checkpoint()  # a fresh run: a cursor from an earlier run no longer applies
-        request = call(*ids, **params)
-        if max_items == 0 or max_pages == 0:
-            complete = False
-        else:
-            it = request.auto_paging_iter(
-                prefetch=args.prefetch,
-                resume_from=cursor,
-                max_items=max_items,
-                max_pages=max_pages,
-                max_wait=args.max_wait,
-            )
-            async with it:
-                seen = 0
-                async for obj in it:
-                    if it.pages_seen != seen:
-                        if seen:
-                            checkpoint()  # every object of the previous page is written
-                        pages += it.pages_seen - seen
-                        seen = it.pages_seen
-                    line = _dumps(obj) + "\n"
-                    if out is not None:
-                        out.write(line.encode())
-                    elif text_out is not None:
-                        text_out.write(line)
-                    objects += 1
-                    cursor = it.cursor
-                pages += it.pages_seen - seen
-                limited = (max_items is not None and it.count >= max_items) or (
-                    max_pages is not None and it.pages_seen >= max_pages
-                )
-                complete = not limited
-        checkpoint()
+            run.checkpoint()  # a fresh run: a cursor from an earlier run no longer applies
+        await run.walk(call(*ids, **params), args)
+        run.checkpoint()
     except BaseException:
         # the lines written so far and `cursor` agree (no await between them): keep them
         with contextlib.suppress(Exception):
-            checkpoint()
+            run.checkpoint()
         raise
     finally:
         progress.done()
