@@ -195,7 +195,8 @@ class _Server:
         op: Operation | None,
         path_params: Mapping[str, str],
     ) -> _Reply:
-        fake = self.fake
+        """A v1 request's reply: key, route, idempotent replay, content type, params, then the
+        operation's handler; a POST with an `Idempotency-Key` saves its reply for replays."""
         request_id = record.request_id
         if op is not None and op.path.startswith("/v2/"):
             return _v2_reply(self, request, record, op, path_params)
@@ -205,58 +206,78 @@ class _Server:
                 raise errors.unrecognized_url(request.method, request.path)
         except StripeHTTPError as exc:
             return self._error(exc, request_id, request)
-        params = record.params
         idempotency_key = request.headers.get("Idempotency-Key")
         slot: tuple[str, str] | None = None
         fingerprint = ""
         if idempotency_key and request.method == "POST":
             slot = (api_key, idempotency_key)
-            fingerprint = _json([request.method, request.rel_url.raw_path, params]).decode()
+            fingerprint = _json([request.method, request.rel_url.raw_path, record.params]).decode()
             saved = self.saved.get(slot)
             if saved is not None:
-                if saved.fingerprint != fingerprint:
-                    error = errors.idempotency_mismatch(idempotency_key)
-                    return self._error(error, request_id, request)
-                record.replayed = True
-                headers = {**saved.reply.headers, "Idempotent-Replayed": "true"}
-                return attrs.evolve(saved.reply, headers=headers)
+                return self._replayed(saved, fingerprint, idempotency_key, request, record)
         wrong_type = content_type_error(
             request.method, op.multipart, request.headers.get("Content-Type")
         )
         if wrong_type is not None:
             return self._error(errors.invalid_request(wrong_type), request_id, request)
         try:
-            valid = validate(op.params_type(), params, listing=op.kind in ("list", "search"))
+            valid = validate(op.params_type(), record.params, listing=op.kind in ("list", "search"))
         except ParamError as exc:
             error = errors.invalid_request(exc.message, param=exc.param)
             return self._error(error, request_id, request)
+        reply, keep = self._handled(request, record, op, path_params, valid, api_key)
+        if slot is not None and keep:
+            self.saved[slot] = _Saved(fingerprint, reply)
+        return reply
+
+    def _replayed(
+        self, saved: _Saved, fingerprint: str, key: str, request: web.Request,
+        record: RequestRecord,
+    ) -> _Reply:
+        """The saved reply of an idempotency key (Stripe's 400 when the request differs)."""
+        if saved.fingerprint != fingerprint:
+            return self._error(errors.idempotency_mismatch(key), record.request_id, request)
+        record.replayed = True
+        headers = {**saved.reply.headers, "Idempotent-Replayed": "true"}
+        return attrs.evolve(saved.reply, headers=headers)
+
+    def _handled(
+        self,
+        request: web.Request,
+        record: RequestRecord,
+        op: Operation,
+        path_params: Mapping[str, str],
+        valid: dict[str, Any],
+        api_key: str,
+    ) -> tuple[_Reply, bool]:
+        """The operation's handler's answer (Stripe's error shape for its refusals; a 500 for a
+        bug of the fake, which is logged), and whether an idempotency key keeps it (not a bug's)."""
+        request_id = record.request_id
+        livemode = "_live_" in api_key
+        context = RequestContext(
+            request_id=request_id,
+            idempotency_key=(
+                request.headers.get("Idempotency-Key") if request.method == "POST" else None
+            ),
+            account=request.headers.get("Stripe-Account") or None,
+            livemode=livemode,
+            api_key=redact_key(api_key),
+        )
         try:
-            context = RequestContext(
-                request_id=request_id,
-                idempotency_key=idempotency_key if request.method == "POST" else None,
-                account=request.headers.get("Stripe-Account") or None,
-                livemode="_live_" in api_key,
-                api_key=redact_key(api_key),
-            )
-            answer = fake.handlers.handle(
-                op, path_params, valid, path=request.path, livemode="_live_" in api_key,
-                context=context,
+            answer = self.fake.handlers.handle(
+                op, path_params, valid, path=request.path, livemode=livemode, context=context,
             )
         except StripeHTTPError as exc:
-            reply = self._error(exc, request_id, request)
+            return self._error(exc, request_id, request), True
         except Exception as exc:  # a bug of the fake: answered like Stripe's 500, and logged
             logger.exception("the fake Stripe failed on %s %s", request.method, request.path)
             error = StripeHTTPError(
                 500, {"type": "api_error", "message": f"the fake Stripe failed: {exc!r}"}
             )
-            return self._error(error, request_id, request)
-        else:
-            body = answer.body if isinstance(answer.body, bytes) else _json(answer.body)
-            headers = self._headers(request, request_id)
-            reply = _Reply(answer.status, body, headers, answer.content_type)
-        if slot is not None:
-            self.saved[slot] = _Saved(fingerprint, reply)
-        return reply
+            return self._error(error, request_id, request), False
+        body = answer.body if isinstance(answer.body, bytes) else _json(answer.body)
+        headers = self._headers(request, request_id)
+        return _Reply(answer.status, body, headers, answer.content_type), True
 
 
 async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
