@@ -217,7 +217,9 @@ def quote_path_param(name: str, value: object) -> str:
     is empty, only whitespace, or `.`/`..`. Every character but letters, digits and `-._~` is
     percent-encoded, so `cus_1/../../v1/charges`, `a?b` and `a#b` stay within the one segment.
     """
-    if type(value) is str and _PLAIN_ID.fullmatch(value):  # the usual Stripe id: as it is
+    if type(value) is str and (  # the usual Stripe id (`cus_1`): as it is
+        (value.isidentifier() and value.isascii()) or _PLAIN_ID.fullmatch(value)
+    ):
         return value
     if not isinstance(value, str):
         hint = ""

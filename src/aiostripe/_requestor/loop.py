@@ -237,7 +237,14 @@ class Requestor(_Building, _Verdicts):
             call = self._prepare(method, path, params, options or {}, host, multipart, loop, start)
             self.stats.requests += 1  # (a call refused for its options or params is none)
             return await self._run(call, template)
-        method, target, headers, data = self._encode(method, path, params, {}, host)
+        if method == "get" and not params and host == "api":  # a retrieve: `_encode`, inlined
+            import yarl  # (loaded with the client: `load_http_stack`)
+
+            target = yarl.URL(self.base_url + path, encoded=True)
+            headers = self._default_headers
+            data = None
+        else:
+            method, target, headers, data = self._encode(method, path, params, {}, host)
         self.stats.requests += 1
         gate = self.gate
         telemetry = self.telemetry
@@ -543,7 +550,14 @@ class Requestor(_Building, _Verdicts):
             async with session.request(
                 method, url, headers=passed, data=data, timeout=timeout, allow_redirects=False
             ) as resp:
-                body = await _read_body(resp, self.max_response_size)
+                limit = self.max_response_size
+                length = resp.content_length
+                if limit is None or (  # the usual answer: `_read_body`'s first case, inlined
+                    length is not None and length <= limit and "Content-Encoding" not in resp.headers
+                ):
+                    body: bytes | None = await resp.read()
+                else:
+                    body = await _read_body(resp, limit)
                 if body is None:
                     raise self._too_large(method, url, resp)
                 return RawResponse(resp.status, resp.headers, body)
