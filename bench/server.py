@@ -8,7 +8,8 @@ so that one server core outruns any one Python client core.
 
 Routes (GET; a request body, if any, is read and ignored):
 
-- `/v1/customers/<id>` — the `customer` fixture of fixtures3.json (one canned body).
+- `/v1/customers/<id>` — the `customer` fixture of the pinned API version's fixtures
+  (`fixtures3.<date of spec/pin.json>.json`, `STRIPE_FIXTURES` to choose another file).
 - `/v1/treasury/transactions?limit=&starting_after=` — a list page of `limit` (default 10, at most
   100) `treasury.transaction` objects built from the fixture, varied in amount, status, flow type,
   description and date, with ids `trxn_1BNCH<17 digits>` numbered in order. `starting_after` is
@@ -37,10 +38,17 @@ import threading
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-FIXTURES = Path(
-    os.environ.get("STRIPE_FIXTURES")
-    or Path(__file__).resolve().parents[2] / "shared" / "stripe-openapi" / "fixtures3.json"
-)
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _pinned_fixtures() -> Path:
+    """Stripe's example objects of the pinned API version (`fixtures3.<date>.json` beside the
+    pinned spec): the shapes Stripe answers a client that sends that `Stripe-Version`."""
+    date = json.loads((REPO / "spec" / "pin.json").read_text())["api_version"].split(".")[0]
+    return REPO.parent / "shared" / "stripe-openapi" / f"fixtures3.{date}.json"
+
+
+FIXTURES = Path(os.environ.get("STRIPE_FIXTURES") or _pinned_fixtures())
 TX_PREFIX = b"trxn_1BNCH"
 TX_DIGITS = 17
 FLOW_TYPES = [
@@ -71,8 +79,7 @@ TX_FALLBACK = {
     "financial_account": "fa_1OPousJN5vQBdWEx4bT8ilJV", "flow": "obt_1OPouxJN5vQBdWExpjuwR2Xd",
     "flow_type": "outbound_transfer", "id": "trxn_1OPousJN5vQBdWExS2LKXVAv", "livemode": False,
     "object": "treasury.transaction", "status": "open",
-    "status_transitions": {"posted_at": None, "void_at": None}, "entries": None,
-    "flow_details": None,
+    "status_transitions": {"posted_at": None, "void_at": None},
 }
 
 

@@ -27,22 +27,34 @@ _Seen = dict[str, Counter[tuple[str, ...]]]
 
 def learn(api: ir.API, resources: dict[str, Any]) -> None:
     """Set `usual_absent` on the models that Stripe's example objects show without some of
-    their optional keys (the most frequent such set; ties: the first met)."""
+    their optional keys: the shape of the model's own example (what retrieving it answers),
+    else the most frequent shape among the objects nested in others (ties: the first met)."""
     seen: _Seen = {}
+    own: dict[str, tuple[str, ...]] = {}
     for name in sorted(resources):
         value = resources[name]
         if isinstance(value, dict):
             _walk_object(api, value, None, seen)
+            model = _model_of(api, value)
+            if model is not None and _matches(model, value):
+                own[model.name] = _absent_keys(model, value)
     for name, counts in seen.items():
-        absent = counts.most_common(1)[0][0]
+        api.models[name].usual_absent = counts.most_common(1)[0][0]
+    for name, absent in own.items():
         api.models[name].usual_absent = absent
+
+
+def _model_of(api: ir.API, data: dict[str, Any]) -> ir.Model | None:
+    """The model of `data` by its `object` tag (None: untagged or unknown)."""
+    if not isinstance(tag := data.get("object"), str):
+        return None
+    name = api.object_types.get((tag, data.get("deleted") is True))
+    return api.models.get(name) if name else None
 
 
 def _walk_object(api: ir.API, data: dict[str, Any], name: str | None, seen: _Seen) -> None:
     """Count the shape of `data`, an object of the model `name` (None: by its `object` tag)."""
-    if name is None and isinstance(tag := data.get("object"), str):
-        name = api.object_types.get((tag, data.get("deleted") is True))
-    model = api.models.get(name) if name else None
+    model = _model_of(api, data) if name is None else api.models.get(name)
     if model is None:
         return
     if model.alias_of:
@@ -57,10 +69,15 @@ def _walk_object(api: ir.API, data: dict[str, Any], name: str | None, seen: _See
             _walk_value(api, parse_type(f.type), value, seen)
 
 
+def _matches(model: ir.Model, data: dict[str, Any]) -> bool:
+    """`data` has every required key of `model` and no key it does not know."""
+    known = {f.wire for f in model.fields}
+    return known.issuperset(data) and all(f.wire in data for f in model.fields if f.required)
+
+
 def _absent_keys(model: ir.Model, data: dict[str, Any]) -> tuple[str, ...]:
     """The optional keys `data` lacks, when it has every required key and no unknown one."""
-    known = {f.wire for f in model.fields}
-    if not known.issuperset(data) or any(f.required and f.wire not in data for f in model.fields):
+    if not _matches(model, data):
         return ()
     return tuple(sorted(f.wire for f in model.fields if not f.required and f.wire not in data))
 

@@ -248,3 +248,23 @@ def test_signature_header_shortcut_agrees_with_the_full_parse() -> None:
     assert _parse_header(f"t=1700000000,v1={sig}") == (1700000000, [sig])  # the shortcut
     assert _parse_header(f" t=1700000000 , v1={sig} ") == (1700000000, [sig])  # the full parse
     assert _parse_header(f"t=1700000000,v1={sig},v0=xyz") == (1700000000, [sig])
+
+
+@pytest.mark.skipif(not PINNED, reason="../shared not present")
+def test_what_a_retrieve_answers_is_the_usual_shape() -> None:
+    # Stripe's example of each resource is what retrieving it answers at the pinned version: the
+    # generated parser takes that shape as its usual one (a constant `_absent`, no `finish`), even
+    # when objects nested elsewhere (a credit grant's customer) show the model with fewer keys
+    checked = []
+    for name, data in PINNED.items():
+        model = OBJECT_TYPES.get((data.get("object"), data.get("deleted") is True))
+        type_ = resolve_type(model) if model else None
+        usual = getattr(type_, "_USUAL_ABSENT", None)
+        if usual is None:
+            continue
+        obj = fast_parser(type_)(copy.deepcopy(data))  # type: ignore[misc]
+        if obj._extra is not None or lacks_required(data):  # not the spec's shape
+            continue
+        assert obj._absent is usual, f"{name}: parsed as an unusual shape"
+        checked.append(name)
+    assert "customer" in checked and len(checked) > 50, checked

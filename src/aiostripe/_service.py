@@ -7,7 +7,7 @@ is sent (`unknown_params`), unless passed through `extra_params=`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self, TypedDict
 
 from aiostripe._errors import InvalidParameterError
@@ -16,7 +16,7 @@ from aiostripe._options import RequestOptions
 
 if TYPE_CHECKING:
     from aiostripe._pagination import ListRequest, SearchRequest, V2ListRequest
-    from aiostripe._requestor import Requestor
+    from aiostripe._requestor import RawResponse, Requestor
 
 
 class ParamNames(frozenset[str]):
@@ -92,13 +92,32 @@ def _merged(params: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, An
     return {**params, **extra}
 
 
+def _body(response: RawResponse) -> bytes:
+    """A response read as its bytes (a PDF, a CSV)."""
+    return response.body
+
+
+_READERS: dict[str, Callable[[RawResponse], Any]] = {}
+
+
+def _reader(returns: str) -> Callable[[RawResponse], Any]:
+    """How a response is read as the type `returns` names, made once per name."""
+    parse = parser_named(returns)
+
+    def read(response: RawResponse) -> Any:
+        return parse_response(response.json(), parse, response, returns)
+
+    _READERS[returns] = read
+    return read
+
+
 class Service:
     """One resource namespace of the API (`stripe.customers`, `stripe.treasury.transactions`)."""
 
     def __init__(self, requestor: Requestor) -> None:
         self._requestor = requestor
 
-    async def _request(
+    def _request(
         self,
         method: str,
         path: str,
@@ -111,17 +130,18 @@ class Service:
         *,
         host: str = "api",
         multipart: bool = False,
-    ) -> Any:
+    ) -> Coroutine[Any, Any, Any]:
+        """The call of a generated method, to be awaited there: the requestor's, reading the
+        response as `returns` (a model's type expression; None: the body's bytes). Not a
+        coroutine itself: one frame fewer for every wake-up of the call."""
         if params and not allowed.issuperset(params):  # ~10 ns without kwargs, ~80 with
             raise unknown_params(params, allowed)
         if extra is not None:
             params = _merged(params, extra)
-        response = await self._requestor.request(
-            method, path, params, options, host=host, multipart=multipart, template=template
+        return self._requestor.request(
+            method, path, params, options, host=host, multipart=multipart, template=template,
+            read=_body if returns is None else _READERS.get(returns) or _reader(returns),
         )
-        if returns is None:
-            return response.body
-        return parse_response(response.json(), parser_named(returns), response, returns)
 
     def _list(
         self,

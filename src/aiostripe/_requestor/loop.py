@@ -1,7 +1,8 @@
 """`Requestor`: a client's configuration, its aiohttp session and flow control, and the request loop
 itself: `request` (the usual call's first attempt), `_run` (per attempt `_attempt` → `_classify` →
-`_retry_delay` → `_wait_to_retry`) and the waits of an attempt. It inherits what builds a call
-(`building._Building`) and what judges a failed attempt (`outcome._Verdicts`)."""
+`_retry_delay` → `_wait_to_retry`) and the waits for a retry or a rate-limit turn. It inherits
+what builds a call (`building._Building`), what judges a failed attempt (`outcome._Verdicts`) and
+the waits for the host and a connection slot (`waits._Waits`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import io
 import logging
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from aiostripe import _validate
 from aiostripe._errors import (
@@ -27,15 +28,14 @@ from aiostripe._requestor.building import _Building
 from aiostripe._requestor.outcome import (
     _Call,
     _describe,
-    _describe_cause,
     _Failure,
     _notify,
     _retryable_client_error,
-    _unsent,
     _Verdicts,
 )
 from aiostripe._requestor.response import RawResponse, _unreadable
 from aiostripe._requestor.tls import load_http_stack
+from aiostripe._requestor.waits import _Waits
 from aiostripe._requestor.wire import (
     DEFAULT_MAX_RESPONSE_SIZE,
     LARGE_BODY,
@@ -67,6 +67,8 @@ _DEBUG = logging.DEBUG
 
 _sleep = asyncio.sleep  # every wait of the loop goes through here (tests record the delays)
 
+T = TypeVar("T")
+
 OnRetry = Callable[[RetryEvent], None]
 OnRateLimitWait = Callable[[WaitEvent], None]
 
@@ -80,7 +82,7 @@ def _log_success(
     )
 
 
-class Requestor(_Building, _Verdicts):
+class Requestor(_Building, _Verdicts, _Waits):
     """Configuration, the aiohttp session and the flow control of one client."""
 
     def __init__(
@@ -212,6 +214,7 @@ class Requestor(_Building, _Verdicts):
 
     # --- requests ------------------------------------------------------------------------------
 
+    @overload
     async def request(
         self,
         method: str,
@@ -222,8 +225,38 @@ class Requestor(_Building, _Verdicts):
         host: str = "api",
         multipart: bool = False,
         template: str | None = None,
-    ) -> RawResponse:
-        """Send one API call (with its retries); return the 2xx response or raise a StripeError.
+        read: None = None,
+    ) -> RawResponse: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        options: RequestOptions | None = None,
+        *,
+        host: str = "api",
+        multipart: bool = False,
+        template: str | None = None,
+        read: Callable[[RawResponse], T],
+    ) -> T: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        options: RequestOptions | None = None,
+        *,
+        host: str = "api",
+        multipart: bool = False,
+        template: str | None = None,
+        read: Callable[[RawResponse], Any] | None = None,
+    ) -> Any:
+        """Send one API call (with its retries); return the 2xx response, or what `read` makes
+        of it (a service's typed result: read here, not in a coroutine of its own around this
+        one, which every wake-up of the call would resume too), or raise a StripeError.
 
         The usual call (no request options, no file upload, the host up, no rate limit or pause
         to wait for, a free connection slot, telemetry quiet) makes its first attempt here, without
@@ -236,7 +269,8 @@ class Requestor(_Building, _Verdicts):
         if options or multipart:
             call = self._prepare(method, path, params, options or {}, host, multipart, loop, start)
             self.stats.requests += 1  # (a call refused for its options or params is none)
-            return await self._run(call, template)
+            ran = await self._run(call, template)
+            return ran if read is None else read(ran)
         if method == "get" and not params and host == "api":  # a retrieve: `_encode`, inlined
             import yarl  # (loaded with the client: `load_http_stack`)
 
@@ -257,7 +291,8 @@ class Requestor(_Building, _Verdicts):
             or not gate.slots.try_acquire()
         ):
             call = self._new_call(method, target, headers, data, None, {}, loop, start)
-            return await self._run(call, template)
+            ran = await self._run(call, template)
+            return ran if read is None else read(ran)
         # the first attempt of a usual call: `_attempt` without the waits it never needs
         self.stats.attempts += 1
         response: RawResponse | None = None
@@ -275,13 +310,14 @@ class Requestor(_Building, _Verdicts):
             if response.status < 300 and not _unreadable(response):
                 if logger.isEnabledFor(_DEBUG):
                     _log_success(method, target, 1, loop.time() - start, response)
-                return response
+                return response if read is None else read(response)
         call = self._new_call(method, target, headers, data, None, {}, loop, start)
         call.attempt = 1
         if error is not None:
             call.error = error
             self._host_after(call, error)
-        return await self._run(call, template, response)
+        ran = await self._run(call, template, response)
+        return ran if read is None else read(ran)
 
     async def _run(
         self, call: _Call, template: str | None, response: RawResponse | None = None
@@ -359,78 +395,6 @@ class Requestor(_Building, _Verdicts):
             host.reached()
         return response
 
-    def _first_contact_timeout(self, call: _Call) -> aiohttp.ClientTimeout:
-        """The attempt's timeout while the host has never answered: its connection may take no
-        longer than what is left of `FIRST_CONTACT_GRACE` (a black-holed host fails as fast as a
-        refused one, not after `connect_timeout` per attempt)."""
-        now = call.loop.time()
-        left = self.host.first_contact_left(now)
-        if left >= call.connect:
-            return call.timeout
-        total = max(call.deadline - now, 0.001)
-        return _client_timeout(total, max(left, 0.001), call.read)
-
-    async def _take_slot(self, call: _Call) -> bool:
-        """Wait for the host (while it is down) and for a connection slot; True if it waited.
-        A call that got its slot while the host went down gives it back and waits again."""
-        waited = False
-        host, slots = self.host, self.gate.slots
-        while True:
-            if host.down:
-                await self._wait_for_host(call)
-                waited = True
-            if slots.try_acquire():
-                return waited
-            await self._wait_for_slot(call.deadline, call.error, call.verb, call.target)
-            if not host.down or host.probing(call):
-                return True
-            slots.release()
-
-    def _host_after(self, call: _Call, exc: APIConnectionError) -> None:
-        """Tell the host watch what a failed attempt says about the host (nothing, for an attempt
-        that reached an up host)."""
-        if _unsent(exc):
-            self.stats.unreachable += 1
-            if self.host.unreachable(call, call.loop.time(), _describe_cause(exc)):
-                self.stats.outages += 1
-        else:
-            self.host.reached()  # a connection was made: the host is up, if flaky
-
-    async def _wait_for_host(self, call: _Call) -> None:
-        """While the host is down: wait for its turn to probe, or for the host to be back."""
-        start = call.loop.time()
-        host = self.host
-        give_up = host.give_up_at(call.deadline)
-        try:
-            await host.wait_turn(call, call.loop, give_up)
-            if call.trace is not None:
-                call.trace.waiting(call.loop.time() - start, "host_down")
-        except TimeoutError:
-            self.stats.gave_up += 1
-            if give_up < call.deadline:
-                raise self._never_reached(call) from None
-            if call.error is not None:
-                raise call.error from None
-            raise APIConnectionError(
-                f"timed out: {call.verb} {call.target.path} waited its whole timeout for the "
-                f"API host to be reachable again",
-                should_retry=True,
-            ) from None
-
-    def _never_reached(self, call: _Call) -> APIConnectionError:
-        """The error of a call given up on because its host has never answered this client."""
-        target = call.target
-        where = f"{target.host}:{target.port}"
-        seconds = call.loop.time() - self.host.since
-        why = call.error.message if call.error is not None else "no connection"
-        return APIConnectionError(
-            f"could not reach {where} (base URL {target.origin()}): no connection could be made "
-            f"in {seconds:.1f}s of trying and this client has never reached that host; check "
-            f"base_url, that the host name resolves (DNS), the network, a proxy or firewall. "
-            f"Last error: {why}",
-            should_retry=False,
-        )
-
     async def _wait_to_retry(self, call: _Call, failure: _Failure, delay: float) -> None:
         """Count and report the retry, then sleep `delay` seconds before the next attempt."""
         self.stats.retries += 1
@@ -451,23 +415,6 @@ class Requestor(_Building, _Verdicts):
         if not failure.unsent:  # after an unreachable attempt the host watch does the waiting
             call.resume = call.loop.time() + delay
             await _sleep(delay)
-
-    async def _wait_for_slot(
-        self, deadline: float, error: StripeError | None, verb: str, target: URL
-    ) -> None:
-        """Wait in line for one of the `max_connections` slots, until the call's deadline."""
-        self.stats.connection_waits += 1
-        try:
-            async with asyncio.timeout_at(deadline):
-                await self.gate.slots.acquire()
-        except TimeoutError:
-            if error is not None:
-                raise error from None
-            raise APIConnectionError(
-                f"timed out: {verb} {target.path} waited its whole timeout for a free "
-                f"connection (max_connections={self.max_connections})",
-                should_retry=False,
-            ) from None
 
     async def _wait_for_turn(
         self,
