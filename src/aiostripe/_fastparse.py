@@ -106,7 +106,7 @@ def _shape(cls: type, keys: tuple[str, ...]) -> _Shape:
     import attrs
 
     renames: dict[str, str] = getattr(cls, "_RENAMES", {})
-    fields = attrs.fields(cls)
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(cls)
     known = {renames.get(a.name, a.name) for a in fields}
     optional = frozenset(renames.get(a.name, a.name) for a in fields if a.default is None)
     return optional.difference(keys) or None, tuple(k for k in keys if k not in known)

@@ -100,8 +100,9 @@ async def run_slice(
     try:
         request = call(*job.shard.ids, **job.shard.params)
         it = request.auto_paging_iter(prefetch=1, resume_from=cursor, max_wait=job.max_wait)
+        timer = asyncio.timeout(seconds)
         try:
-            async with asyncio.timeout(seconds) as timer, it:
+            async with timer, it:
                 seen = 0
                 async for obj in it:
                     if it.pages_seen != seen:

@@ -303,8 +303,13 @@ class Factory:
             if NONE in options:
                 return None
             for option in options:
-                if option is str or get_origin(option) in (dict, list):
-                    return "" if option is str else get_origin(option)()
+                origin = get_origin(option)
+                if option is str:
+                    return ""
+                if origin is dict:
+                    return {}
+                if origin is list:
+                    return []
             raise NoFit
         if isinstance(new, Mapping):
             for option in options:

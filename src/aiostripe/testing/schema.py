@@ -78,11 +78,12 @@ def fields(cls: type) -> dict[str, Field]:
         if attrs.has(klass):
             attrs.resolve_types(klass, localns=_NAMES)
     renames: dict[str, str] = getattr(cls, "_RENAMES", {})
+    declared: tuple[attrs.Attribute[Any], ...] = attrs.fields(cls)
     return {
         renames.get(a.name, a.name): Field(
             renames.get(a.name, a.name), a.type, a.default is attrs.NOTHING
         )
-        for a in attrs.fields(cls)
+        for a in declared
     }
 
 
