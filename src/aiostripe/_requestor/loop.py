@@ -269,8 +269,7 @@ class Requestor(_Building, _Verdicts, _Waits):
         if options or multipart:
             call = self._prepare(method, path, params, options or {}, host, multipart, loop, start)
             self.stats.requests += 1  # (a call refused for its options or params is none)
-            ran = await self._run(call, template)
-            return ran if read is None else read(ran)
+            return await self._run(call, template, read=read)
         if method == "get" and not params and host == "api":  # a retrieve: `_encode`, inlined
             import yarl  # (loaded with the client: `load_http_stack`)
 
@@ -291,8 +290,7 @@ class Requestor(_Building, _Verdicts, _Waits):
             or not gate.slots.try_acquire()
         ):
             call = self._new_call(method, target, headers, data, None, {}, loop, start)
-            ran = await self._run(call, template)
-            return ran if read is None else read(ran)
+            return await self._run(call, template, read=read)
         # the first attempt of a usual call: `_attempt` without the waits it never needs
         self.stats.attempts += 1
         response: RawResponse | None = None
@@ -316,15 +314,19 @@ class Requestor(_Building, _Verdicts, _Waits):
         if error is not None:
             call.error = error
             self._host_after(call, error)
-        ran = await self._run(call, template, response)
-        return ran if read is None else read(ran)
+        return await self._run(call, template, response, read)
 
     async def _run(
-        self, call: _Call, template: str | None, response: RawResponse | None = None
-    ) -> RawResponse:
+        self,
+        call: _Call,
+        template: str | None,
+        response: RawResponse | None = None,
+        read: Callable[[RawResponse], Any] | None = None,
+    ) -> Any:
         """The request loop from where `call` stands: per attempt `_attempt` (turn at the gate,
         send), and after a failed one (`response`: what it got, None for a connection error)
-        `_classify`, `_retry_delay` (or give up), `_wait_to_retry`."""
+        `_classify`, `_retry_delay` (or give up), `_wait_to_retry`; the 2xx response, or what
+        `read` makes of it once the call has ended (its trace too)."""
         telemetry = self.telemetry
         if call.attempt == 0 and telemetry is not None and call.start >= telemetry.quiet_until:
             call.trace = telemetry.begin(call, template)
@@ -342,7 +344,8 @@ class Requestor(_Building, _Verdicts, _Waits):
                         _log_success(call.method, call.target, call.attempt, elapsed, response)
                     if call.trace is not None:
                         call.trace.end(call, None)
-                    return response
+                    answered = response
+                    break
         except BaseException as exc:
             if call.trace is not None:
                 call.trace.end(call, exc)
@@ -350,6 +353,7 @@ class Requestor(_Building, _Verdicts, _Waits):
         finally:
             if self.host.down:
                 self.host.release(call)
+        return answered if read is None else read(answered)
 
     async def _attempt(self, call: _Call) -> RawResponse | None:
         """One attempt: wait out an outage, wait for a connection slot and our turn, send;

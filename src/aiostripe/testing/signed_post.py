@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -18,7 +19,7 @@ import aiohttp
 from aiostripe.webhooks import generate_test_header
 
 
-def is_loopback_url(url: object) -> bool:
+def is_loopback_url(url: object) -> TypeGuard[str]:
     """Whether `url` is an http(s) URL whose host is a loopback address or `localhost`."""
     if not isinstance(url, str):
         return False

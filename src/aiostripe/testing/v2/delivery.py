@@ -40,13 +40,12 @@ class V2Attempt:
 
 def check_url(url: object) -> str:
     """A destination URL: http(s) on a loopback host (the fake never calls anything else)."""
-    if not is_loopback_url(url):
-        raise invalid(
-            f"webhook_endpoint.url: the fake only delivers to loopback URLs "
-            f"(http://127.0.0.1:PORT/...), got {url!r}"
-        )
-    assert isinstance(url, str)
-    return url
+    if is_loopback_url(url):
+        return url
+    raise invalid(
+        f"webhook_endpoint.url: the fake only delivers to loopback URLs "
+        f"(http://127.0.0.1:PORT/...), got {url!r}"
+    )
 
 
 def thin(event: dict[str, Any]) -> dict[str, Any]:
